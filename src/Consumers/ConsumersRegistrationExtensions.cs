@@ -1,0 +1,17 @@
+using MassTransit;
+
+namespace Payouts.Bus.Consumers;
+
+public static class ConsumersRegistrationExtensions
+{
+    /// <summary>Registers the consumers that carry out provider operations for the payout saga.</summary>
+    public static IBusRegistrationConfigurator AddPayoutConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<SubmitProviderPayoutConsumer, ProviderConsumerDefinition<SubmitProviderPayoutConsumer>>();
+        bus.AddConsumer<ConfirmProviderPayoutConsumer, ProviderConsumerDefinition<ConfirmProviderPayoutConsumer>>();
+        bus.AddConsumer<CancelProviderPayoutConsumer, ProviderConsumerDefinition<CancelProviderPayoutConsumer>>();
+        bus.AddConsumer<CheckProviderPayoutConsumer, ProviderConsumerDefinition<CheckProviderPayoutConsumer>>();
+        bus.AddConsumer<RequestPayoutQuoteConsumer, ProviderConsumerDefinition<RequestPayoutQuoteConsumer>>();
+        return bus;
+    }
+}

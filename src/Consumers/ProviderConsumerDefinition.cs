@@ -1,0 +1,25 @@
+using MassTransit;
+using Payouts.Bus.Providers;
+
+namespace Payouts.Bus.Consumers;
+
+/// <summary>
+/// Retry policy shared by the consumers that call providers: only failures that are not decisions
+/// (<see cref="ProviderException"/>, broken connections) are retried, in process, with growing
+/// pauses; a message that still fails faults, and the saga hears of it.
+/// </summary>
+public sealed class ProviderConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<ProviderException>();
+            r.Handle<HttpRequestException>();
+            r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        });
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Providers.Calypso;
+using Payouts.Bus.Providers.Dfns;
+using Payouts.Bus.Providers.OxaPay;
+using Payouts.Bus.Providers.TheDex;
+using Payouts.Bus.Sandbox;
+
+namespace Payouts.Bus.Host;
+
+/// <summary>
+/// The embedded default: with <c>Sandbox:Enabled</c> the host starts the provider sandbox in-process
+/// and points every provider client at it, with the sandbox's credentials, unless a provider is
+/// configured explicitly. Callback URLs default to this host's <c>/webhooks/{provider}</c> either way.
+/// </summary>
+public static class EmbeddedSandbox
+{
+    public static IServiceCollection AddEmbeddedSandbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        var sandbox = configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
+
+        services.AddOptions<TheDexOptions>().PostConfigure<IOptions<PayoutsOptions>>((o, host) => o.CallbackUrl ??= host.Value.WebhookUrl("thedex"));
+        services.AddOptions<OxaPayOptions>().PostConfigure<IOptions<PayoutsOptions>>((o, host) => o.CallbackUrl ??= host.Value.WebhookUrl("oxapay"));
+        if (!sandbox.Enabled)
+            return services;
+
+        services.AddOptions<DfnsOptions>().PostConfigure(o =>
+        {
+            o.BaseUrl ??= new Uri(sandbox.Url, "dfns");
+            o.ApiToken = Default(o.ApiToken, sandbox.DfnsApiToken);
+            o.WebhookSecret = Default(o.WebhookSecret, sandbox.DfnsWebhookSecret);
+        });
+        services.AddOptions<TheDexOptions>().PostConfigure(o =>
+        {
+            o.BaseUrl ??= new Uri(sandbox.Url, "thedex/api/v1");
+            o.ApiKey = Default(o.ApiKey, sandbox.TheDexApiKey);
+            o.ApiSecret = Default(o.ApiSecret, sandbox.TheDexApiSecret);
+        });
+        services.AddOptions<CalypsoOptions>().PostConfigure(o =>
+        {
+            o.BaseUrl ??= new Uri(sandbox.Url, "calypso");
+            o.Account = Default(o.Account, sandbox.CalypsoAccount);
+            o.PublicKey = Default(o.PublicKey, sandbox.CalypsoPublicKey);
+            o.Secret = Default(o.Secret, sandbox.CalypsoSecret);
+            o.WebhookSecret = Default(o.WebhookSecret, sandbox.CalypsoWebhookSecret);
+        });
+        services.AddOptions<OxaPayOptions>().PostConfigure(o =>
+        {
+            o.BaseUrl ??= new Uri(sandbox.Url, "oxapay/v1");
+            o.PayoutApiKey = Default(o.PayoutApiKey, sandbox.OxaPayPayoutApiKey);
+        });
+
+        services.AddSingleton(sp =>
+        {
+            var host = sp.GetRequiredService<IOptions<PayoutsOptions>>().Value;
+            sandbox.DfnsWebhookUrl ??= host.WebhookUrl("dfns");
+            sandbox.CalypsoWebhookUrl ??= host.WebhookUrl("calypso");
+            return new ProviderSandbox(sandbox, sp.GetRequiredService<ILoggerFactory>());
+        });
+        // Registered before the bus so that providers answer before the first message is consumed.
+        services.AddHostedService<SandboxService>();
+        return services;
+    }
+
+    private static string Default(string configured, string sandbox) => string.IsNullOrEmpty(configured) ? sandbox : configured;
+
+    private sealed class SandboxService(ProviderSandbox sandbox) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => sandbox.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => sandbox.DisposeAsync().AsTask();
+    }
+}

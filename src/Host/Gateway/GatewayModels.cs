@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Host.Gateway;
+
+// The HTTP gateway's request and response bodies. Amounts are decimal strings both ways.
+
+/// <summary>Body of <c>POST /payouts</c>.</summary>
+public sealed record PayoutRequestBody(
+    string? ExternalId,
+    PayoutProvider? Provider,
+    [property: JsonConverter(typeof(ExactDecimalJsonConverter))] decimal Amount,
+    string? Currency,
+    string? Network,
+    string? Destination,
+    string? Memo,
+    DfnsPayoutDetails? Dfns)
+{
+    public RequestPayout ToCommand() => new(
+        PayoutIdentity.FromExternalId(ExternalId ?? ""),
+        ExternalId ?? "",
+        Provider ?? (PayoutProvider)(-1),
+        new Money(Amount, Currency ?? "", Network ?? ""),
+        Destination ?? "",
+        Memo,
+        Dfns);
+}
+
+/// <summary>Body of <c>POST /payouts/{id}/confirm</c>: what the caller approves.</summary>
+public sealed record ConfirmBody(string? DepositAddress, [property: JsonConverter(typeof(ExactDecimalJsonConverter))] decimal Amount);
+
+/// <summary>Body of <c>POST /payouts/{id}/cancel</c>.</summary>
+public sealed record CancelBody(string? Reason);
+
+/// <summary>Body of <c>POST /payouts/quote</c>.</summary>
+public sealed record QuoteBody(
+    PayoutProvider? Provider,
+    [property: JsonConverter(typeof(ExactDecimalJsonConverter))] decimal Amount,
+    string? Currency,
+    string? Network,
+    DfnsPayoutDetails? Dfns);
+
+public sealed record PayoutAcceptedView(Guid PayoutId, string Status);
+
+public sealed record PayoutView(
+    Guid PayoutId,
+    string ExternalId,
+    PayoutProvider Provider,
+    string Status,
+    string Amount,
+    string Currency,
+    string Network,
+    string Destination,
+    string? ProviderReference,
+    string? TxHash,
+    string? Fee,
+    FailureView? Failure,
+    ConfirmationView? Confirmation,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    IReadOnlyList<PayoutHistoryEntry> History)
+{
+    public static PayoutView From(PayoutSnapshot s) => new(
+        s.PayoutId, s.ExternalId, s.Provider, s.Status, Text(s.Amount.Amount), s.Amount.Currency, s.Amount.Network, s.Destination,
+        s.ProviderReference, s.TxHash, s.Fee is { } fee ? Text(fee) : null,
+        s.FailureCode is null ? null : new FailureView(s.FailureCode, s.FailureMessage),
+        s.Confirmation is { } c ? new ConfirmationView(c.DepositAddress, Text(c.Amount), c.ExpiresAt) : null,
+        s.CreatedAt, s.UpdatedAt, s.History);
+
+    private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+public sealed record FailureView(string Code, string? Message);
+
+/// <summary>What <c>POST /payouts/{id}/confirm</c> must echo.</summary>
+public sealed record ConfirmationView(string DepositAddress, string Amount, DateTime ExpiresAt);
+
+public sealed record QuoteView(PayoutProvider Provider, string Amount, string Currency, string Fee, string FeeCurrency, string NetAmount, string NetCurrency, DateTime QuotedAt);
+
+/// <summary>
+/// The payout id of a request that came over HTTP, derived from its external id: two concurrent
+/// requests with one key then name the same payout before either reaches the saga.
+/// </summary>
+public static class PayoutIdentity
+{
+    public static Guid FromExternalId(string externalId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("payouts-bus/external-id/" + externalId));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50); // version 5 style: name-based
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes);
+    }
+}

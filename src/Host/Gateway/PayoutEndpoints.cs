@@ -1,0 +1,190 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Providers;
+
+namespace Payouts.Bus.Host.Gateway;
+
+/// <summary>
+/// The HTTP gateway: every call becomes a request to the payout saga (or the quote consumer) over
+/// the bus, and its answer becomes the HTTP response. Invalid input is refused here, naming the field.
+/// </summary>
+public static class PayoutEndpoints
+{
+    public static IServiceCollection AddPayoutGateway(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPayoutEndpoints(this IEndpointRouteBuilder app)
+    {
+        var payouts = app.MapGroup("/payouts").WithTags("Payouts");
+        payouts.MapPost("/", RequestPayoutAsync).WithSummary("Request a payout (idempotent on externalId)");
+        payouts.MapGet("/{payoutId:guid}", GetPayoutAsync).WithSummary("A payout's status, confirmation details and history");
+        payouts.MapPost("/{payoutId:guid}/confirm", ConfirmPayoutAsync).WithSummary("Confirm a payout awaiting confirmation");
+        payouts.MapPost("/{payoutId:guid}/cancel", CancelPayoutAsync).WithSummary("Cancel a payout awaiting confirmation");
+        payouts.MapPost("/quote", QuoteAsync).WithSummary("What a payout would cost at a provider");
+        return app;
+    }
+
+    private static async Task<IResult> RequestPayoutAsync(HttpRequest http, IRequestClient<RequestPayout> client, ILoggerFactory logs)
+    {
+        var (body, problem) = await ReadAsync<PayoutRequestBody>(http);
+        if (problem is not null)
+            return problem;
+        if (body!.Provider is null)
+            return Invalid("provider", $"is required: one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.");
+
+        var command = body.ToCommand();
+        var errors = PayoutRequestValidator.Validate(command);
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                title: "The payout request is invalid.");
+
+        return await AskAsync(logs, command.PayoutId, async () =>
+        {
+            var response = await client.GetResponse<PayoutSnapshot, PayoutRejected>(command, http.HttpContext.RequestAborted);
+            if (response.Is(out Response<PayoutSnapshot>? accepted))
+                return Results.Accepted($"/payouts/{accepted.Message.PayoutId}", new PayoutAcceptedView(accepted.Message.PayoutId, accepted.Message.Status));
+
+            response.Is(out Response<PayoutRejected>? refused);
+            var rejected = refused!.Message;
+            return rejected.Code == "external_id_conflict"
+                ? Results.Problem(title: "External id already used", detail: rejected.Reason, statusCode: StatusCodes.Status409Conflict)
+                : Results.ValidationProblem(rejected.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                    detail: rejected.Reason);
+        });
+    }
+
+    private static Task<IResult> GetPayoutAsync(Guid payoutId, IRequestClient<GetPayout> client, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        AskAsync(logs, payoutId, async () =>
+        {
+            var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(payoutId), cancellationToken);
+            return response.Is(out Response<PayoutSnapshot>? found)
+                ? Results.Ok(PayoutView.From(found.Message))
+                : NotFound(payoutId);
+        });
+
+    private static async Task<IResult> ConfirmPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<ConfirmPayout> client, ILoggerFactory logs)
+    {
+        var (body, problem) = await ReadAsync<ConfirmBody>(http);
+        if (problem is not null)
+            return problem;
+        if (string.IsNullOrWhiteSpace(body!.DepositAddress))
+            return Invalid("depositAddress", "is required: the provider's deposit address, as GET /payouts/{id} shows it.");
+        if (body.Amount <= 0)
+            return Invalid("amount", "is required: the payout amount, as GET /payouts/{id} shows it.");
+
+        return await AskAsync(logs, payoutId, async () =>
+            CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
+                new ConfirmPayout(payoutId, body.DepositAddress, body.Amount), http.HttpContext.RequestAborted)));
+    }
+
+    private static async Task<IResult> CancelPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<CancelPayout> client, ILoggerFactory logs)
+    {
+        CancelBody? body = null;
+        if (http.ContentLength is > 0)
+        {
+            var (read, problem) = await ReadAsync<CancelBody>(http);
+            if (problem is not null)
+                return problem;
+            body = read;
+        }
+
+        return await AskAsync(logs, payoutId, async () =>
+            CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
+                new CancelPayout(payoutId, body?.Reason), http.HttpContext.RequestAborted)));
+    }
+
+    private static async Task<IResult> QuoteAsync(HttpRequest http, IRequestClient<RequestPayoutQuote> client, ILoggerFactory logs)
+    {
+        var (body, problem) = await ReadAsync<QuoteBody>(http);
+        if (problem is not null)
+            return problem;
+        if (body!.Provider is not { } provider)
+            return Invalid("provider", $"is required: one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.");
+        if (body.Amount <= 0)
+            return Invalid("amount", "must be greater than zero.");
+
+        return await AskAsync(logs, Guid.Empty, async () =>
+        {
+            var response = await client.GetResponse<PayoutQuote, PayoutQuoteUnavailable>(
+                new RequestPayoutQuote(provider, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns), http.HttpContext.RequestAborted);
+            if (response.Is(out Response<PayoutQuoteUnavailable>? unavailable))
+                return Results.Problem(title: "No quote", detail: unavailable.Message.Reason, statusCode: StatusCodes.Status422UnprocessableEntity);
+            response.Is(out Response<PayoutQuote>? quoted);
+            var q = quoted!.Message;
+            return Results.Ok(new QuoteView(q.Provider, Text(q.Amount.Amount), q.Amount.Currency, Text(q.Fee), q.FeeCurrency, Text(q.NetAmount), q.NetCurrency, q.QuotedAt));
+        });
+    }
+
+    /// <summary>Accepted (202), refused for a mismatch (422, nothing sent), refused in this state (409), or unknown (404).</summary>
+    private static IResult CommandResult(Guid payoutId, Response<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound> response)
+    {
+        if (response.Is(out Response<PayoutSnapshot>? ok))
+            return Results.Accepted($"/payouts/{payoutId}", PayoutView.From(ok.Message));
+        if (!response.Is(out Response<PayoutCommandRejected>? refused))
+            return NotFound(payoutId);
+        var status = refused.Message.Code == "confirmation_mismatch" ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
+        return Results.Problem(title: $"{refused.Message.Command} refused", detail: refused.Message.Reason, statusCode: status);
+    }
+
+    /// <summary>
+    /// Runs a request to the saga. When no answer comes in time the outcome is unknown, and the
+    /// caller is told to repeat the same request: every gateway call is safe to repeat.
+    /// </summary>
+    private static async Task<IResult> AskAsync(ILoggerFactory logs, Guid payoutId, Func<Task<IResult>> ask)
+    {
+        try
+        {
+            return await ask();
+        }
+        catch (RequestTimeoutException)
+        {
+            logs.CreateLogger(typeof(PayoutEndpoints)).LogWarning("Payout {PayoutId}: the saga did not answer in time", payoutId);
+            return Results.Problem(title: "No answer in time",
+                detail: "The payout processor did not answer in time. Repeat the same request: it is idempotent.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest http)
+        where T : class
+    {
+        if (!http.HasJsonContentType())
+            return (null, Results.Problem(title: "Unsupported media type", detail: "Send the body as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType));
+        var options = http.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(http.Body, options, http.HttpContext.RequestAborted);
+            return body is null ? (null, Invalid("body", "is required.")) : (body, null);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            // The serializer's own text names .NET types; say what the caller can act on instead.
+            var message = field switch
+            {
+                "body" => "is not valid JSON.",
+                "provider" => $"must be one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.",
+                _ when e.InnerException is null && !e.Message.StartsWith("The JSON value", StringComparison.Ordinal) => e.Message.Split(" Path:")[0],
+                _ => "has a value of the wrong type.",
+            };
+            return (null, Invalid(field, message));
+        }
+    }
+
+    private static IResult Invalid(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is invalid.");
+
+    private static IResult NotFound(Guid payoutId) =>
+        Results.Problem(title: "Payout not found", detail: $"There is no payout {payoutId}.", statusCode: StatusCodes.Status404NotFound);
+
+    private static string Text(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Providers;
+
+namespace Payouts.Bus.Host.Gateway;
+
+/// <summary>
+/// <c>POST /webhooks/{provider}</c>: provider callbacks, verified over the raw body by the provider's
+/// handler. Forged or stale ones are answered 401 and change nothing; accepted ones go to the saga
+/// as one <c>ProviderPayoutUpdated</c>, and the provider gets the answer it expects.
+/// </summary>
+public static class WebhookEndpoints
+{
+    private const int MaxBodyBytes = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/webhooks/{provider}", ReceiveAsync).WithTags("Webhooks").WithSummary("Provider webhooks and callbacks");
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(string provider, HttpRequest http, PayoutProviders providers,
+        IPublishEndpoint publish, ILoggerFactory logs)
+    {
+        var logger = logs.CreateLogger(typeof(WebhookEndpoints));
+        if (!Enum.TryParse<PayoutProvider>(provider, ignoreCase: true, out var known) || !Enum.IsDefined(known))
+            return Results.Problem(title: "Unknown provider", detail: $"No provider is called '{provider}'.", statusCode: StatusCodes.Status404NotFound);
+        if (http.ContentLength > MaxBodyBytes)
+            return Results.Problem(title: "Body too large", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+        using var buffer = new MemoryStream();
+        await http.Body.CopyToAsync(buffer, http.HttpContext.RequestAborted);
+        var result = providers.Webhook(known).Handle(name => http.Headers.TryGetValue(name, out var value) ? value.ToString() : null, buffer.ToArray());
+
+        if (result.StatusCode != StatusCodes.Status200OK)
+        {
+            logger.LogWarning("{Provider} webhook refused ({Status}) from {Remote}: {Reason}",
+                known, result.StatusCode, http.HttpContext.Connection.RemoteIpAddress, result.Reason);
+            return Results.Problem(title: "Webhook refused", detail: result.Reason, statusCode: result.StatusCode);
+        }
+
+        if (result.Update is { } update)
+        {
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
+            await publish.Publish(update, http.HttpContext.RequestAborted);
+            logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
+        }
+        else
+        {
+            logger.LogInformation("{Provider} webhook acknowledged and ignored: {Reason}", known, result.Reason);
+        }
+        return Results.Text(result.ResponseBody, "text/plain");
+    }
+}

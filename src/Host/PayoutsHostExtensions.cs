@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Payouts.Bus.Host.Gateway;
+using Payouts.Bus.Providers;
+using Payouts.Bus.Sagas;
+
+namespace Payouts.Bus.Host;
+
+/// <summary>The host's composition root: one call per module.</summary>
+public static class PayoutsHostExtensions
+{
+    public static WebApplicationBuilder AddPayoutsBus(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<PayoutsOptions>().Bind(configuration.GetSection(PayoutsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddEmbeddedSandbox(configuration);
+        builder.Services.AddPayoutProviders(configuration);
+        builder.Services.AddPayoutLifecycle(configuration);
+        builder.Services.AddPayoutMessaging(configuration);
+        builder.Services.AddPayoutGateway();
+        return builder;
+    }
+
+    public static WebApplication MapPayoutsBus(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapPayoutEndpoints();
+        app.MapWebhookEndpoints();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using Payouts.Bus.Contracts.Processing;
+
+namespace Payouts.Bus.Providers.Dfns;
+
+/// <summary>Dfns <c>status</c> and <c>data.executionStatus</c> (seed 001) in our lifecycle's terms.</summary>
+internal static class DfnsStatus
+{
+    public static ProviderPayoutStatus Map(string status, string? executionStatus) => status switch
+    {
+        "Completed" => ProviderPayoutStatus.Completed,
+        "Failed" or "Rejected" => ProviderPayoutStatus.Failed,
+        "Expired" => ProviderPayoutStatus.Expired,
+        "Canceled" => ProviderPayoutStatus.Canceled,
+        _ => executionStatus switch
+        {
+            "Initializing" or "AwaitingPayoutInstructions" => ProviderPayoutStatus.Pending,
+            "AwaitingPayoutConfirmation" => ProviderPayoutStatus.AwaitingConfirmation,
+            _ => ProviderPayoutStatus.Processing,
+        },
+    };
+
+    public static ProviderPayoutUpdate ToUpdate(DfnsPayout payout)
+    {
+        var asset = DfnsAssets.All.FirstOrDefault(a => string.Equals(a.Contract, payout.Asset.Contract ?? payout.Asset.Mint, StringComparison.OrdinalIgnoreCase));
+        decimal? amount = asset is null ? null : FromMinimumDenomination(payout.Asset.Amount, asset.Decimals);
+        var execution = payout.Data?.ExecutionStatus;
+        return new ProviderPayoutUpdate(
+            payout.Id,
+            Map(payout.Status, execution),
+            execution is null ? payout.Status : $"{payout.Status}/{execution}",
+            DepositAddress: payout.Data?.DepositAddress,
+            DepositAmount: amount,
+            TxHash: payout.Data?.TransactionHash,
+            Message: payout.Data?.StatusReason);
+    }
+
+    private static decimal FromMinimumDenomination(string amount, int decimals)
+    {
+        var value = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < decimals; i++)
+            value /= 10;
+        return value;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+
+namespace Payouts.Bus.Providers.OxaPay;
+
+/// <summary>
+/// OxaPay payouts API (seed 004). No idempotency key: our payout id travels in <c>description</c>, and
+/// every submit first searches the payout history for it, so a create whose answer was lost is
+/// found instead of being sent again.
+/// </summary>
+public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> options) : IPayoutProviderClient
+{
+    public PayoutProvider Provider => PayoutProvider.OxaPay;
+
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        var existing = await FindByDescriptionAsync(payout, cancellationToken);
+        if (existing is not null)
+            return ProviderSubmitResult.Accept(OxaPayStatus.ToUpdate(existing));
+
+        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var body = new OxaPayCreatePayout(payout.Destination, asset.Currency, payout.Amount.Amount, asset.ProviderCode,
+            options.Value.CallbackUrl!.ToString(), payout.Memo, payout.PayoutId.ToString());
+        using var request = Request(HttpMethod.Post, "payout");
+        request.Content = JsonContent.Create(body, options: OxaPayJson.Options);
+        using var response = await ProviderHttp.SendAsync(http, request, Provider, changesState: true, cancellationToken);
+
+        if (response.IsSuccessStatusCode)
+        {
+            var created = await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayCreated>>(response, OxaPayJson.Options, Provider, cancellationToken);
+            if (created.Data is null)
+                throw new ProviderOutcomeUnknownException(Provider, $"payout answered 200 without data: {created.Message}");
+            return ProviderSubmitResult.Accept(new ProviderPayoutUpdate(created.Data.TrackId, OxaPayStatus.Map(created.Data.Status), created.Data.Status));
+        }
+
+        ThrowIfNotADecision(response);
+        var error = await ReadErrorAsync(response, cancellationToken);
+        return ProviderSubmitResult.Decline(DeclineCode(error), error?.Message ?? $"OxaPay answered {(int)response.StatusCode}");
+    }
+
+    public async Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        if (payout.ProviderReference is null)
+        {
+            var found = await FindByDescriptionAsync(payout, cancellationToken);
+            return found is null ? null : OxaPayStatus.ToUpdate(found);
+        }
+
+        using var request = Request(HttpMethod.Get, $"payout/{Uri.EscapeDataString(payout.ProviderReference)}");
+        using var response = await ProviderHttp.SendAsync(http, request, Provider, changesState: false, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        await ThrowUnlessSuccessAsync(response, cancellationToken);
+        var envelope = await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayPayout>>(response, OxaPayJson.Options, Provider, cancellationToken);
+        return envelope.Data is null ? null : OxaPayStatus.ToUpdate(envelope.Data);
+    }
+
+    public Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken) =>
+        Task.FromResult(ProviderActionResult.Decline("not_supported", "OxaPay payouts need no confirmation."));
+
+    public Task<ProviderActionResult> CancelAsync(ProviderPayout payout, CancellationToken cancellationToken) =>
+        Task.FromResult(ProviderActionResult.Decline("not_supported", "OxaPay has no API to cancel a payout."));
+
+    public Task<ProviderQuoteResult> QuoteAsync(Money amount, DfnsPayoutDetails? dfns, CancellationToken cancellationToken) =>
+        Task.FromResult(ProviderQuoteResult.Unavailable("OxaPay publishes no payout fee API; its fee is known once the payout is made."));
+
+    private async Task<OxaPayPayout?> FindByDescriptionAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        var window = options.Value.LookupWindow;
+        var from = new DateTimeOffset(payout.RequestedAt - window).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var to = new DateTimeOffset(payout.RequestedAt + window).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = Request(HttpMethod.Get, $"payout?from_date={from}&to_date={to}&size=200");
+        using var response = await ProviderHttp.SendAsync(http, request, Provider, changesState: false, cancellationToken);
+        await ThrowUnlessSuccessAsync(response, cancellationToken);
+        var history = await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayHistory>>(response, OxaPayJson.Options, Provider, cancellationToken);
+        return history.Data?.List.FirstOrDefault(p => p.Description == payout.PayoutId.ToString());
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add(OxaPaySignature.ApiKeyHeader, options.Value.PayoutApiKey);
+        return request;
+    }
+
+    private void ThrowIfNotADecision(HttpResponseMessage response)
+    {
+        if (ProviderHttp.IsAuthFailure(response))
+            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:OxaPay:PayoutApiKey and its IP restriction");
+    }
+
+    private async Task ThrowUnlessSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ThrowIfNotADecision(response);
+        if (!response.IsSuccessStatusCode)
+            throw new ProviderUnavailableException(Provider, $"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await ProviderHttp.ReadTextAsync(response, cancellationToken)}");
+    }
+
+    private static async Task<OxaPayError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<OxaPayEnvelope<object>>(OxaPayJson.Options, cancellationToken))?.Error;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>OxaPay's error keys (providers.md result codes) as our failure codes.</summary>
+    private static string DeclineCode(OxaPayError? error) => error?.Key switch
+    {
+        "address" => "invalid_address",
+        "currency" => "unsupported_currency",
+        "network" => "unsupported_network",
+        "amount" => "below_minimum",
+        "balance" => "insufficient_balance",
+        "limit" => "daily_limit_exceeded",
+        _ => "provider_rejected",
+    };
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payouts.Bus.Providers.OxaPay;
+
+/// <summary>Configuration section <c>Providers:OxaPay</c>.</summary>
+public sealed class OxaPayOptions
+{
+    public const string Section = "Providers:OxaPay";
+
+    /// <summary>API root including <c>/v1</c>, e.g. https://api.oxapay.com/v1.</summary>
+    [Required]
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>Sent as <c>payout_api_key</c>; also the secret of callback signatures.</summary>
+    [Required]
+    public string PayoutApiKey { get; set; } = "";
+
+    /// <summary>Where OxaPay posts payout callbacks: this host's <c>/webhooks/oxapay</c>.</summary>
+    [Required]
+    public Uri? CallbackUrl { get; set; }
+
+    /// <summary>How far around a payout's request time the history is searched when its outcome is unknown.</summary>
+    public TimeSpan LookupWindow { get; set; } = TimeSpan.FromDays(2);
+}

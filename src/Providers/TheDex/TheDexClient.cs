@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+
+namespace Payouts.Bus.Providers.TheDex;
+
+/// <summary>
+/// TheDex payouts API (seed 002). TheDex has no idempotency key, so a payout carries our payout id
+/// in <c>description</c>, and every submit first looks for a payout with that description: a create
+/// whose outcome was lost is found, never sent twice.
+/// </summary>
+public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> options, TheDexNonce nonce) : IPayoutProviderClient
+{
+    public PayoutProvider Provider => PayoutProvider.TheDex;
+
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        var existing = await FindByDescriptionAsync(payout, cancellationToken);
+        if (existing is not null)
+            return ProviderSubmitResult.Accept(TheDexStatus.ToUpdate(existing));
+
+        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var body = new TheDexCreatePayout(
+            "/api/v1/payouts/create", nonce.Next(), payout.Amount.Amount, asset.ProviderCode, payout.Destination,
+            payout.Memo, Description(payout.PayoutId), options.Value.CallbackUrl!.ToString());
+
+        using var response = await PostAsync("payouts/create", body, changesState: true, cancellationToken);
+        if (response.IsSuccessStatusCode)
+            return ProviderSubmitResult.Accept(TheDexStatus.ToUpdate(
+                await ProviderHttp.ReadAsync<TheDexPayout>(response, TheDexJson.Options, Provider, cancellationToken)));
+
+        var (code, message) = await DeclineAsync(response, cancellationToken);
+        return ProviderSubmitResult.Decline(code, message);
+    }
+
+    public async Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        if (payout.ProviderReference is null)
+        {
+            var found = await FindByDescriptionAsync(payout, cancellationToken);
+            return found is null ? null : TheDexStatus.ToUpdate(found);
+        }
+
+        using var response = await PostAsync("payouts/one",
+            new TheDexPayoutOne("/api/v1/payouts/one", nonce.Next(), payout.ProviderReference), changesState: false, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        await ThrowUnlessSuccessAsync(response, "payouts/one", cancellationToken);
+        return TheDexStatus.ToUpdate(await ProviderHttp.ReadAsync<TheDexPayout>(response, TheDexJson.Options, Provider, cancellationToken));
+    }
+
+    public Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken) =>
+        Task.FromResult(ProviderActionResult.Decline("not_supported", "TheDex payouts need no confirmation."));
+
+    public Task<ProviderActionResult> CancelAsync(ProviderPayout payout, CancellationToken cancellationToken) =>
+        Task.FromResult(ProviderActionResult.Decline("not_supported", "TheDex has no API to cancel a payout."));
+
+    public async Task<ProviderQuoteResult> QuoteAsync(Money amount, DfnsPayoutDetails? dfns, CancellationToken cancellationToken)
+    {
+        var asset = ProviderAssets.Get(Provider, amount);
+        using var response = await PostAsync("commissions/payout",
+            new TheDexCommissionRequest("/api/v1/commissions/payout", nonce.Next()), changesState: false, cancellationToken);
+        await ThrowUnlessSuccessAsync(response, "commissions/payout", cancellationToken);
+        var commission = await ProviderHttp.ReadAsync<TheDexCommission>(response, TheDexJson.Options, Provider, cancellationToken);
+
+        // Assumption (undocumented): userPayoutCommission is a percentage of the amount, and the
+        // blockchain fee is charged on top, in the pay currency.
+        var percent = ParseOrZero(commission.UserPayoutCommission);
+        var network = ParseOrZero(commission.PayoutBlockchainFee?.FirstOrDefault(f => f.Monetary == asset.ProviderCode)?.BlockchainFee);
+        var fee = decimal.Round(amount.Amount * percent / 100m, asset.Decimals) + network;
+        return ProviderQuoteResult.Of(new PayoutQuote(Provider, amount, fee, amount.Currency, amount.Amount - fee, amount.Currency, DateTime.UtcNow));
+    }
+
+    /// <summary>The description that marks a TheDex payout as ours; callbacks are matched back by it.</summary>
+    public static string Description(Guid payoutId) => payoutId.ToString();
+
+    private async Task<TheDexPayout?> FindByDescriptionAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    {
+        var window = options.Value.LookupWindow;
+        var from = new DateTimeOffset(payout.RequestedAt - window).ToUnixTimeMilliseconds();
+        var to = new DateTimeOffset(payout.RequestedAt + window).ToUnixTimeMilliseconds();
+        using var response = await PostAsync("payouts", new TheDexPayoutHistory("/api/v1/payouts", nonce.Next(), from, to),
+            changesState: false, cancellationToken);
+        await ThrowUnlessSuccessAsync(response, "payouts", cancellationToken);
+        var payouts = await ProviderHttp.ReadAsync<List<TheDexPayout>>(response, TheDexJson.Options, Provider, cancellationToken);
+        return payouts.FirstOrDefault(p => p.Description == Description(payout.PayoutId));
+    }
+
+    private async Task<HttpResponseMessage> PostAsync<T>(string path, T body, bool changesState, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, TheDexJson.Options);
+        var payload = TheDexSignature.Payload(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(json) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(TheDexSignature.ApiKeyHeader, options.Value.ApiKey);
+        request.Headers.Add(TheDexSignature.PayloadHeader, payload);
+        request.Headers.Add(TheDexSignature.SignatureHeader, TheDexSignature.Sign(options.Value.ApiSecret, payload));
+        return await ProviderHttp.SendAsync(http, request, Provider, changesState, cancellationToken);
+    }
+
+    private async Task ThrowUnlessSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new ProviderUnavailableException(Provider, $"{path} answered {(int)response.StatusCode}: {await ProviderHttp.ReadTextAsync(response, cancellationToken)}");
+    }
+
+    /// <summary>The documented 400 and 422 bodies, as our failure codes.</summary>
+    private async Task<(string Code, string Message)> DeclineAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (ProviderHttp.IsAuthFailure(response))
+            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:TheDex:ApiKey, ApiSecret and the IP whitelist");
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        TheDexError? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize<TheDexError>(text, TheDexJson.Options);
+        }
+        catch (JsonException)
+        {
+            // Not one of the documented shapes: keep the raw text as the message.
+        }
+
+        if (error?.Errors is { Count: > 0 } fields)
+        {
+            var (field, message) = fields.First();
+            var code = field switch
+            {
+                "amountInPayCurrency" => "invalid_amount_precision",
+                "balance" => "insufficient_balance",
+                "address" => "invalid_address",
+                "limit" => "daily_limit_exceeded",
+                _ => "provider_rejected",
+            };
+            return (code, message);
+        }
+
+        var detail = error?.Message ?? text;
+        if (detail.Contains("below the minimum", StringComparison.OrdinalIgnoreCase))
+            return ("below_minimum", detail);
+        return (response.StatusCode == HttpStatusCode.BadRequest ? "invalid_request" : "provider_rejected", detail);
+    }
+
+    private static decimal ParseOrZero(string? text) =>
+        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : 0m;
+}

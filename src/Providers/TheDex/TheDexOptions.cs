@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payouts.Bus.Providers.TheDex;
+
+/// <summary>Configuration section <c>Providers:TheDex</c>.</summary>
+public sealed class TheDexOptions
+{
+    public const string Section = "Providers:TheDex";
+
+    /// <summary>API root including <c>/api/v1</c>, e.g. https://app.thedex.cloud/api/v1.</summary>
+    [Required]
+    public Uri? BaseUrl { get; set; }
+
+    [Required]
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>Signs requests and callbacks (HMAC-SHA512).</summary>
+    [Required]
+    public string ApiSecret { get; set; } = "";
+
+    /// <summary>Where TheDex posts payout callbacks: this host's <c>/webhooks/thedex</c>.</summary>
+    [Required]
+    public Uri? CallbackUrl { get; set; }
+
+    /// <summary>How far around a payout's request time the history is searched when its outcome is unknown.</summary>
+    public TimeSpan LookupWindow { get; set; } = TimeSpan.FromDays(2);
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payouts.Bus.Sagas;
+
+/// <summary>Configuration section <c>Payouts:Lifecycle</c>: the saga's timers.</summary>
+public sealed class PayoutLifecycleOptions
+{
+    public const string Section = "Payouts:Lifecycle";
+
+    /// <summary>A payout awaiting confirmation expires after this (Dfns: 24 hours).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A confirmed payout should be submitted on chain within this (Dfns: 4 hours). When it is
+    /// not, the saga asks the provider and flags the payout; it never declares it expired itself,
+    /// because funds may already be moving.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SubmissionTimeout { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>How often an in-flight payout's status is polled at the provider (Dfns sends no completion webhook).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait before submitting again when every retry of a submission failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan SubmitRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+}

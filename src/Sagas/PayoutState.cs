@@ -1,0 +1,104 @@
+using MassTransit;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Providers;
+
+namespace Payouts.Bus.Sagas;
+
+/// <summary>One payout as the saga remembers it. Changed only by <see cref="PayoutStateMachine"/>.</summary>
+public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
+{
+    /// <summary>The payout id.</summary>
+    public Guid CorrelationId { get; set; }
+
+    public string CurrentState { get; set; } = "";
+
+    /// <summary>Concurrency token for persistent repositories.</summary>
+    public int Version { get; set; }
+
+    public string ExternalId { get; set; } = "";
+
+    /// <summary>Hash of the request's content: a repeated <see cref="RequestPayout"/> must match it.</summary>
+    public string RequestFingerprint { get; set; } = "";
+
+    public PayoutProvider Provider { get; set; }
+    public decimal Amount { get; set; }
+    public string Currency { get; set; } = "";
+    public string Network { get; set; } = "";
+    public string Destination { get; set; } = "";
+    public string? Memo { get; set; }
+    public DfnsPayoutDetails? Dfns { get; set; }
+
+    public string? ProviderReference { get; set; }
+    public string? ProviderStatus { get; set; }
+    public string? DepositAddress { get; set; }
+    public decimal? DepositAmount { get; set; }
+    public DateTime? ConfirmationExpiresAt { get; set; }
+    public string? TxHash { get; set; }
+    public decimal? Fee { get; set; }
+    public string? FailureCode { get; set; }
+    public string? FailureMessage { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public Guid? ConfirmationExpiryTokenId { get; set; }
+    public Guid? SubmissionExpiryTokenId { get; set; }
+    public Guid? StatusPollTokenId { get; set; }
+    public Guid? SubmitRetryTokenId { get; set; }
+
+    public List<PayoutHistoryEntry> History { get; set; } = [];
+
+    public Money Money => new(Amount, Currency, Network);
+
+    public void Open(RequestPayout request, DateTime now)
+    {
+        ExternalId = request.ExternalId;
+        RequestFingerprint = PayoutFingerprint.Of(request);
+        Provider = request.Provider;
+        Amount = request.Amount?.Amount ?? 0m;
+        Currency = request.Amount?.Currency?.ToUpperInvariant() ?? "";
+        Network = Networks.Canonical(request.Amount?.Network) ?? request.Amount?.Network ?? "";
+        Destination = request.Destination ?? "";
+        Memo = request.Memo;
+        Dfns = request.Dfns;
+        CreatedAt = now;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Takes what a provider update adds (ids, hashes, fees, deposit address) without touching the lifecycle state.</summary>
+    /// <returns>True when the provider's status changed.</returns>
+    public bool Absorb(ProviderPayoutUpdate update)
+    {
+        ProviderReference ??= update.Reference;
+        TxHash = update.TxHash ?? TxHash;
+        Fee = update.Fee ?? Fee;
+        DepositAddress = update.DepositAddress ?? DepositAddress;
+        DepositAmount = update.DepositAmount ?? DepositAmount;
+        var changed = ProviderStatus != update.ProviderStatus;
+        ProviderStatus = update.ProviderStatus;
+        return changed;
+    }
+
+    public void Fail(string code, string? message)
+    {
+        FailureCode = code;
+        FailureMessage = message;
+    }
+
+    public void Record(string @event, string reason, DateTime now)
+    {
+        UpdatedAt = now;
+        History.Add(new PayoutHistoryEntry(now, CurrentState, @event, reason));
+    }
+
+    public ProviderPayout ToProviderPayout() =>
+        new(CorrelationId, Provider, Money, Destination, Memo, Dfns, ProviderReference, CreatedAt);
+
+    public PayoutSnapshot ToSnapshot() => new(
+        CorrelationId, ExternalId, Provider, CurrentState, Money, Destination, ProviderReference, TxHash, Fee,
+        DepositAddress is not null && ConfirmationExpiresAt is not null && CurrentState == nameof(PayoutStateMachine.AwaitingConfirmation)
+            ? new PayoutConfirmation(DepositAddress, DepositAmount ?? Amount, ConfirmationExpiresAt.Value)
+            : null,
+        FailureCode, FailureMessage, CreatedAt, UpdatedAt, History.ToList());
+}

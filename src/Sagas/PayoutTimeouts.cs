@@ -1,0 +1,17 @@
+using MassTransit;
+
+namespace Payouts.Bus.Sagas;
+
+// Messages the saga schedules to itself.
+
+[MessageUrn("payouts:saga:confirmation-expired")]
+public sealed record PayoutConfirmationExpired(Guid PayoutId);
+
+[MessageUrn("payouts:saga:submission-overdue")]
+public sealed record PayoutSubmissionOverdue(Guid PayoutId);
+
+[MessageUrn("payouts:saga:status-poll-due")]
+public sealed record PayoutStatusPollDue(Guid PayoutId);
+
+[MessageUrn("payouts:saga:submit-retry-due")]
+public sealed record PayoutSubmitRetryDue(Guid PayoutId);

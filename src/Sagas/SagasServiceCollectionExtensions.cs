@@ -1,0 +1,27 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Payouts.Bus.Sagas;
+
+public static class SagasServiceCollectionExtensions
+{
+    /// <summary>The payout lifecycle timers, validated at start-up.</summary>
+    public static IServiceCollection AddPayoutLifecycle(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PayoutLifecycleOptions>()
+            .Bind(configuration.GetSection(PayoutLifecycleOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>Registers the payout saga on the bus.</summary>
+    public static IBusRegistrationConfigurator AddPayoutSaga(this IBusRegistrationConfigurator bus)
+    {
+        // In memory until the durable EF Core repository replaces it (issue "Durable core").
+        bus.AddSagaStateMachine<PayoutStateMachine, PayoutState, PayoutStateMachineDefinition>()
+            .InMemoryRepository();
+        return bus;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Payouts.Bus.Providers.OxaPay;
+
+namespace Payouts.Bus.Sandbox;
+
+/// <summary>
+/// OxaPay (seed 004) under <c>/oxapay/v1</c>: <c>payout_api_key</c> header, create, get by track id,
+/// history. A payout moves processing → confirming → confirmed (or rejected), with callbacks signed
+/// by <c>HMAC</c> = HMAC-SHA512(api key, body).
+/// </summary>
+internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger) : SimulatedProvider(options, ledger)
+{
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public override void Map(IEndpointRouteBuilder app)
+    {
+        var oxapay = app.MapGroup("/oxapay/v1").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Headers["payout_api_key"] == Options.OxaPayPayoutApiKey
+                ? await next(context)
+                : Envelope(401, null, "Invalid API key", new { type = "authentication", key = "payout_api_key", message = "Invalid payout API key (result 103)" }));
+
+        oxapay.MapPost("/payout", async (HttpRequest request) =>
+        {
+            var body = ParseOrNull(await ReadBodyAsync(request));
+            var amount = ReadDecimal(body?["amount"]);
+            var address = (string?)body?["address"];
+            var currency = (string?)body?["currency"];
+            var network = (string?)body?["network"];
+            if (body is null || amount is not > 0 || string.IsNullOrEmpty(address) || string.IsNullOrEmpty(currency))
+                return Envelope(400, null, "Validation failed", new { type = "validation", key = "amount", message = "address, currency and a positive amount are required (result 101)" });
+            var asset = OxaPayAssets.All.FirstOrDefault(a => a.Currency == currency && a.ProviderCode == network);
+            if (asset is null)
+                return Envelope(400, null, "Validation failed", new { type = "validation", key = "network", message = $"{currency} on {network} is not supported (result 106)" });
+            if (Providers.ProviderAssets.Scale(amount.Value) > asset.Decimals)
+                return Envelope(400, null, "Validation failed", new { type = "validation", key = "amount", message = $"{currency} allows {asset.Decimals} decimals (result 101)" });
+
+            var payout = new SandboxPayout
+            {
+                Id = SandboxLedger.NewId("", 10),
+                Provider = "OxaPay",
+                Key = (string?)body["description"],
+                Amount = amount.Value,
+                Currency = currency,
+                Destination = address,
+                CallbackUrl = (string?)body["callback_url"],
+                Status = "processing",
+                Echo = { ["network"] = network, ["memo"] = (string?)body["memo"] },
+            };
+            Payouts[payout.Id] = payout;
+            return Envelope(200, new { track_id = payout.Id, status = payout.Status }, "Operation completed successfully!", null);
+        });
+
+        oxapay.MapGet("/payout/{trackId}", (string trackId) =>
+            Payouts.TryGetValue(trackId, out var payout)
+                ? Envelope(200, PayoutJson(payout), "Operation completed successfully!", null)
+                : Envelope(404, null, "Not found", new { type = "not_found", key = "track_id", message = $"payout {trackId} not found" }));
+
+        oxapay.MapGet("/payout", (long? from_date, long? to_date) =>
+        {
+            var from = DateTimeOffset.FromUnixTimeSeconds(from_date ?? 0).UtcDateTime;
+            var to = DateTimeOffset.FromUnixTimeSeconds(to_date ?? 32503680000).UtcDateTime;
+            var list = Payouts.Values.Where(p => p.CreatedAt >= from && p.CreatedAt <= to).Select(PayoutJson).ToList();
+            return Envelope(200, new { list, meta = new { page = 1, last_page = 1, total = list.Count } }, "Operation completed successfully!", null);
+        });
+    }
+
+    public override IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout)
+    {
+        switch (payout.Status)
+        {
+            case "processing":
+                payout.Status = "confirming";
+                break;
+            case "confirming":
+                payout.Status = ShouldFail(payout) ? "rejected" : "confirmed";
+                if (payout.Status == "confirmed")
+                    Execute(payout);
+                break;
+            default:
+                yield break;
+        }
+        if (payout.CallbackUrl is not null)
+            yield return Callback(payout);
+    }
+
+    private OutgoingWebhook Callback(SandboxPayout payout)
+    {
+        var body = Json(new
+        {
+            track_id = payout.Id,
+            type = "payout",
+            status = payout.Status,
+            tx_hash = payout.TxHash,
+            address = payout.Destination,
+            currency = payout.Currency,
+            network = payout.Echo.GetValueOrDefault("network"),
+            amount = payout.Amount,
+            date = new DateTimeOffset(payout.CreatedAt).ToUnixTimeSeconds(),
+            description = payout.Key,
+        }, SnakeCase);
+        var hmac = Convert.ToHexStringLower(HMACSHA512.HashData(Encoding.UTF8.GetBytes(Options.OxaPayPayoutApiKey), Encoding.UTF8.GetBytes(body)));
+        return new OutgoingWebhook(new Uri(payout.CallbackUrl!), body, new Dictionary<string, string> { ["HMAC"] = hmac });
+    }
+
+    private static object PayoutJson(SandboxPayout payout) => new
+    {
+        track_id = payout.Id,
+        address = payout.Destination,
+        currency = payout.Currency,
+        network = payout.Echo.GetValueOrDefault("network"),
+        amount = payout.Amount,
+        fee = 0m,
+        status = payout.Status,
+        tx_hash = payout.TxHash,
+        description = payout.Key,
+        @internal = false,
+        memo = payout.Echo.GetValueOrDefault("memo"),
+        date = new DateTimeOffset(payout.CreatedAt).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static IResult Envelope(int status, object? data, string message, object? error) =>
+        JsonResult(new { data = data ?? new { }, message, error = error ?? new { }, status, version = "1.0.0" }, status, SnakeCase);
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Payouts.Bus.Sandbox;
+
+/// <summary>A webhook or callback the sandbox will post, already signed.</summary>
+internal sealed record OutgoingWebhook(Uri Url, string Body, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>
+/// One provider as the sandbox plays it: its HTTP endpoints, its payouts, and how a payout moves
+/// one status step further (with the webhooks that step sends).
+/// </summary>
+internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger ledger)
+{
+    protected static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
+
+    protected SandboxOptions Options { get; } = options;
+    protected SandboxLedger Ledger { get; } = ledger;
+    protected ConcurrentDictionary<string, SandboxPayout> Payouts { get; } = new();
+
+    public abstract void Map(IEndpointRouteBuilder app);
+
+    /// <summary>Moves a payout one step along, if it can move by itself; returns the webhooks to send.</summary>
+    public abstract IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout);
+
+    public IEnumerable<SandboxPayout> All => Payouts.Values;
+
+    protected SandboxPayout? FindByKey(string? key) =>
+        key is null ? null : Payouts.Values.FirstOrDefault(p => p.Key == key);
+
+    protected void Execute(SandboxPayout payout)
+    {
+        payout.TxHash ??= SandboxLedger.NewTxHash();
+        Ledger.Execute(new SandboxTransfer(payout.Provider, payout.Id, payout.Amount, payout.Currency, payout.Destination, payout.TxHash, DateTime.UtcNow));
+    }
+
+    protected bool ShouldFail(SandboxPayout payout) => Options.FailingDestinations.Contains(payout.Destination);
+
+    protected static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    protected static JsonNode? ParseOrNull(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    protected static string Json(object value, JsonSerializerOptions? options = null) =>
+        JsonSerializer.Serialize(value, options ?? CamelCase);
+
+    protected static IResult JsonResult(object value, int status = 200, JsonSerializerOptions? options = null) =>
+        Results.Text(Json(value, options), "application/json", Encoding.UTF8, status);
+
+    protected static decimal? ReadDecimal(JsonNode? node)
+    {
+        if (node is not JsonValue value)
+            return null;
+        if (value.TryGetValue<decimal>(out var number))
+            return number;
+        return value.TryGetValue<string>(out var text) &&
+               decimal.TryParse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : null;
+    }
+}

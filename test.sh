@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: state machine tests, gateway and end-to-end tests over loopback
+# against the provider sandbox. Needs only the .NET SDK for now; the durable-core and RabbitMQ
+# issues extend this script to install and start PostgreSQL and RabbitMQ.
+# Prints a closing line "N passed, N failed" and exits non-zero when anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build Payouts.Bus.sln --configuration Release --nologo --verbosity quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Payouts.Bus.sln --configuration Release --no-build --nologo --verbosity quiet 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 66, Skipped: 0, ..."
+sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
+passed=$(sum Passed)
+failed=$(sum Failed)
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "no test ran" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

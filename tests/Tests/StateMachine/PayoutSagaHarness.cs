@@ -1,0 +1,122 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Sagas;
+
+namespace Payouts.Bus.Tests.StateMachine;
+
+/// <summary>
+/// The payout saga alone on MassTransit's in-memory test harness, with short timers. No provider
+/// consumers run: tests play the provider by publishing its events.
+/// </summary>
+public sealed class PayoutSagaHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private PayoutSagaHarness(ServiceProvider provider)
+    {
+        _provider = provider;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Saga = Harness.GetSagaStateMachineHarness<PayoutStateMachine, PayoutState>();
+        Machine = provider.GetRequiredService<PayoutStateMachine>();
+    }
+
+    public ITestHarness Harness { get; }
+    public ISagaStateMachineTestHarness<PayoutStateMachine, PayoutState> Saga { get; }
+    public PayoutStateMachine Machine { get; }
+
+    public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
+            .AddSingleton(Options.Create(timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) }))
+            .AddMassTransitTestHarness(x =>
+            {
+                x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromMilliseconds(500));
+                x.AddDelayedMessageScheduler();
+                x.AddPayoutSaga();
+                extra?.Invoke(x);
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
+            .BuildServiceProvider(true);
+        var harness = new PayoutSagaHarness(services);
+        await harness.Harness.Start();
+        return harness;
+    }
+
+    public Task Publish<T>(T message)
+        where T : class => Harness.Bus.Publish(message);
+
+    public async Task<PayoutState> InState(Guid payoutId, Func<PayoutStateMachine, State> state)
+    {
+        var found = await Saga.Exists(payoutId, state, TimeSpan.FromSeconds(10));
+        Assert.True(found.HasValue, $"payout {payoutId} did not reach {state(Machine).Name}; it is {Saga.Sagas.Contains(payoutId)?.CurrentState ?? "absent"}");
+        return Saga.Sagas.Contains(payoutId)!;
+    }
+
+    /// <summary>A request that reached the provider and was accepted: the saga is Submitted.</summary>
+    public async Task<Guid> Submitted(RequestPayout request, string reference = "ref-1")
+    {
+        await Publish(request);
+        await InState(request.PayoutId, m => m.Requested);
+        await Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created")));
+        await InState(request.PayoutId, m => m.Submitted);
+        return request.PayoutId;
+    }
+
+    /// <summary>A Dfns payout waiting for confirmation of <paramref name="depositAddress"/>.</summary>
+    public async Task<Guid> AwaitingConfirmation(RequestPayout request, string depositAddress)
+    {
+        var id = await Submitted(request, "pyt-abcde-fghij-klmnopqrstuvwxyz");
+        await Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation", depositAddress: depositAddress, amount: request.Amount.Amount));
+        await InState(id, m => m.AwaitingConfirmation);
+        return id;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="expected"/> matching messages were published (deadline 10 s), then
+    /// asserts exactly that many. Zero is checked at once: call it after waiting for the state that
+    /// follows the message which must not publish.
+    /// </summary>
+    public async Task AssertPublished<T>(int expected, Func<T, bool> match)
+        where T : class
+    {
+        var count = await Support.Eventually.Until(
+            () => Task.FromResult(Harness.Published.Select<T>().Count(m => match(m.Context.Message))),
+            n => n >= expected, $"{expected} {typeof(T).Name}", TimeSpan.FromSeconds(10));
+        Assert.Equal(expected, count);
+    }
+
+    /// <summary>Waits until the saga has consumed <paramref name="count"/> messages of type T.</summary>
+    public Task Consumed<T>(int count)
+        where T : class =>
+        Support.Eventually.Until(() => Task.FromResult(Saga.Consumed.Select<T>().Count()), n => n >= count,
+            $"{count} {typeof(T).Name} consumed by the saga", TimeSpan.FromSeconds(10));
+
+    public static ProviderPayoutUpdated Update(Guid payoutId, ProviderPayoutStatus status, string providerStatus,
+        string? txHash = null, string? depositAddress = null, decimal? amount = null) =>
+        new(payoutId, new ProviderPayoutUpdate(null, status, providerStatus, depositAddress, amount, txHash), "test");
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
+
+public static class Requests
+{
+    public static RequestPayout TheDex(string? externalId = null, decimal amount = 125.50m) => new(
+        Guid.NewGuid(), externalId ?? "ext-" + Guid.NewGuid().ToString("N"), PayoutProvider.TheDex,
+        new Money(amount, "USDT", "Tron"), "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL");
+
+    public static RequestPayout Dfns(decimal amount = 1000m) => new(
+        Guid.NewGuid(), "ext-" + Guid.NewGuid().ToString("N"), PayoutProvider.Dfns,
+        new Money(amount, "USDC", "Polygon"), "pi-bank-account-1",
+        Dfns: new DfnsPayoutDetails("wa-5pfuu-9euek-h0odgb6snva8ph3k", "USD", "US", "borderless-1", "salary payment"));
+}

@@ -1,0 +1,357 @@
+using MassTransit;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Sagas;
+using static Payouts.Bus.Tests.StateMachine.PayoutSagaHarness;
+
+namespace Payouts.Bus.Tests.StateMachine;
+
+public sealed class PayoutStateMachineTests
+{
+    private const string DepositAddress = "0x1234567890abcdef1234567890abcdef12345678";
+
+    [Fact]
+    public async Task Valid_request_is_accepted_and_handed_to_its_provider()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.TheDex();
+
+        await test.Publish(request);
+
+        var saga = await test.InState(request.PayoutId, m => m.Requested);
+        Assert.Equal(request.ExternalId, saga.ExternalId);
+        await test.AssertPublished<PayoutAccepted>(1, m => m.PayoutId == request.PayoutId && m.Amount == request.Amount);
+        await test.AssertPublished<SubmitProviderPayout>(1, m => m.Payout.PayoutId == request.PayoutId && m.Payout.Destination == request.Destination);
+        Assert.Equal("RequestPayout", Assert.Single(saga.History).Event);
+    }
+
+    [Fact]
+    public async Task Invalid_request_is_rejected_with_its_field_errors_and_never_reaches_a_provider()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.TheDex(amount: 1.1234567m) with { Destination = "not-an-address" };
+
+        await test.Publish(request);
+
+        var saga = await test.InState(request.PayoutId, m => m.Rejected);
+        Assert.Equal("validation_failed", saga.FailureCode);
+        var rejected = test.Harness.Published.Select<PayoutRejected>().Single().Context.Message;
+        Assert.Contains(rejected.Errors, e => e.Field == "amount");
+        Assert.Contains(rejected.Errors, e => e.Field == "destination");
+        await test.AssertPublished<SubmitProviderPayout>(0, _ => true);
+    }
+
+    [Fact]
+    public async Task Same_external_id_and_content_twice_makes_one_payout()
+    {
+        await using var test = await StartAsync();
+        var first = Requests.TheDex();
+        await test.Publish(first);
+        await test.InState(first.PayoutId, m => m.Requested);
+
+        await test.Publish(first with { PayoutId = Guid.NewGuid(), Amount = first.Amount with { Amount = 125.500m } });
+        await test.Consumed<RequestPayout>(2);
+
+        await test.AssertPublished<PayoutAccepted>(1, _ => true);
+        await test.AssertPublished<SubmitProviderPayout>(1, _ => true);
+        Assert.Single(test.Saga.Sagas.Select(s => s.ExternalId == first.ExternalId));
+    }
+
+    [Fact]
+    public async Task Same_external_id_with_other_content_is_rejected_and_the_first_payout_is_untouched()
+    {
+        await using var test = await StartAsync();
+        var first = Requests.TheDex();
+        await test.Publish(first);
+        var saga = await test.InState(first.PayoutId, m => m.Requested);
+        var historyBefore = saga.History.Count;
+
+        var second = first with { PayoutId = Guid.NewGuid(), Amount = first.Amount with { Amount = 999m } };
+        await test.Publish(second);
+
+        await test.AssertPublished<PayoutRejected>(1, m => m.PayoutId == second.PayoutId && m.Code == "external_id_conflict");
+        Assert.Equal(125.50m, saga.Amount);
+        Assert.Equal(historyBefore, saga.History.Count);
+        Assert.Equal(nameof(PayoutStateMachine.Requested), saga.CurrentState);
+        await test.AssertPublished<SubmitProviderPayout>(1, _ => true);
+    }
+
+    [Fact]
+    public async Task Provider_acceptance_submits_the_payout_and_starts_polling_its_status()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromMilliseconds(200) });
+        var id = await test.Submitted(Requests.TheDex(), "thedex-42");
+
+        var saga = await test.InState(id, m => m.Submitted);
+        Assert.Equal("thedex-42", saga.ProviderReference);
+        await test.AssertPublished<PayoutSubmitted>(1, m => m.PayoutId == id && m.ProviderReference == "thedex-42");
+        await Support.Eventually.Until(
+            () => Task.FromResult(test.Harness.Published.Select<CheckProviderPayout>().Count(m => m.Context.Message.Payout.ProviderReference == "thedex-42")),
+            n => n >= 2, "two status polls");
+    }
+
+    [Fact]
+    public async Task Provider_decline_fails_the_payout_with_the_provider_reason()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+
+        await test.Publish(new ProviderPayoutDeclined(request.PayoutId, "insufficient_balance", "Not enough balance"));
+
+        var saga = await test.InState(request.PayoutId, m => m.Failed);
+        Assert.Equal("insufficient_balance", saga.FailureCode);
+        await test.AssertPublished<PayoutFailed>(1, m => m.Code == "insufficient_balance" && m.ProviderMessage == "Not enough balance");
+    }
+
+    [Fact]
+    public async Task Completed_at_the_provider_completes_the_payout_once()
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Processing, "3 Processing"));
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+        await test.InState(id, m => m.Completed);
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+
+        await test.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == id && m.TxHash == "0xabc");
+    }
+
+    [Theory]
+    [InlineData(ProviderPayoutStatus.Failed, nameof(PayoutStateMachine.Failed))]
+    [InlineData(ProviderPayoutStatus.Canceled, nameof(PayoutStateMachine.Canceled))]
+    [InlineData(ProviderPayoutStatus.Expired, nameof(PayoutStateMachine.Expired))]
+    public async Task Terminal_provider_status_ends_the_payout_in_the_matching_state(ProviderPayoutStatus status, string expectedState)
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+
+        await test.Publish(Update(id, status, status.ToString()));
+
+        await test.InState(id, m => m.States.Single(x => x.Name == expectedState));
+        var ended = await Support.Eventually.Until(
+            () => Task.FromResult(test.Harness.Published.Select<PayoutFailed>().Count() + test.Harness.Published.Select<PayoutCanceled>().Count()
+                                  + test.Harness.Published.Select<PayoutExpired>().Count()),
+            n => n >= 1, "the terminal event");
+        Assert.Equal(1, ended);
+    }
+
+    [Fact]
+    public async Task Late_failure_after_completion_is_ignored()
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+        await test.InState(id, m => m.Completed);
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Failed, "2 Rejected"));
+        await test.Consumed<ProviderPayoutUpdated>(2);
+
+        var saga = test.Saga.Sagas.Contains(id)!;
+        Assert.Equal(nameof(PayoutStateMachine.Completed), saga.CurrentState);
+        Assert.Equal("LateProviderUpdate", saga.History[^1].Event);
+        await test.AssertPublished<PayoutFailed>(0, _ => true);
+    }
+
+    [Fact]
+    public async Task Late_completion_after_a_failure_does_not_revive_the_payout()
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+        await test.Publish(Update(id, ProviderPayoutStatus.Failed, "2 Rejected"));
+        await test.InState(id, m => m.Failed);
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful"));
+        await test.Consumed<ProviderPayoutUpdated>(2);
+
+        Assert.Equal(nameof(PayoutStateMachine.Failed), test.Saga.Sagas.Contains(id)!.CurrentState);
+        await test.AssertPublished<PayoutCompleted>(0, _ => true);
+    }
+
+    [Fact]
+    public async Task Awaiting_confirmation_publishes_what_must_be_confirmed_and_when_it_expires()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        var saga = test.Saga.Sagas.Contains(id)!;
+        var snapshot = saga.ToSnapshot();
+        Assert.Equal(DepositAddress, snapshot.Confirmation!.DepositAddress);
+        Assert.Equal(1000m, snapshot.Confirmation.Amount);
+        await test.AssertPublished<PayoutAwaitingConfirmation>(1, m =>
+            m.DepositAddress == DepositAddress && m.Amount.Amount == 1000m && m.ExpiresAt > DateTime.UtcNow.AddHours(23));
+    }
+
+    [Fact]
+    public async Task Confirmation_with_a_wrong_address_or_amount_is_refused_and_nothing_is_sent()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.Publish(new ConfirmPayout(id, "0x0000000000000000000000000000000000000001", 1000m));
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 999.99m));
+
+        await test.AssertPublished<PayoutCommandRejected>(2, m => m.PayoutId == id && m.Code == "confirmation_mismatch");
+        await test.AssertPublished<ConfirmProviderPayout>(0, _ => true);
+        Assert.Equal(nameof(PayoutStateMachine.AwaitingConfirmation), test.Saga.Sagas.Contains(id)!.CurrentState);
+    }
+
+    [Fact]
+    public async Task Matching_confirmation_is_sent_to_the_provider_and_the_payout_completes()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000.00m));
+        await test.InState(id, m => m.Confirming);
+        await test.AssertPublished<ConfirmProviderPayout>(1, m => m.DepositAddress == DepositAddress);
+
+        // A poll that lags behind the confirmation changes nothing.
+        await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed", txHash: "0xdef"));
+
+        await test.InState(id, m => m.Completed);
+        await test.AssertPublished<PayoutCompleted>(1, m => m.TxHash == "0xdef");
+    }
+
+    [Fact]
+    public async Task Provider_refusing_the_confirmation_returns_the_payout_to_awaiting_confirmation()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
+        await test.InState(id, m => m.Confirming);
+
+        await test.Publish(new ProviderActionDeclined(id, "Confirm", "provider_rejected", "not awaiting confirmation"));
+
+        await test.InState(id, m => m.AwaitingConfirmation);
+        await test.AssertPublished<PayoutCommandRejected>(1, m => m.Code == "provider_declined");
+    }
+
+    [Fact]
+    public async Task Unconfirmed_payout_expires_and_is_canceled_at_the_provider()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            ConfirmationTimeout = TimeSpan.FromSeconds(1),
+            StatusPollInterval = TimeSpan.FromHours(1),
+        });
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.InState(id, m => m.Expired);
+
+        await test.AssertPublished<PayoutExpired>(1, m => m.PayoutId == id);
+        await test.AssertPublished<CancelProviderPayout>(1, m => m.Payout.PayoutId == id);
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
+        await test.AssertPublished<PayoutCommandRejected>(1, m => m.Code == "invalid_state");
+    }
+
+    [Fact]
+    public async Task Confirmed_payout_is_never_expired_by_the_timer_only_checked_at_the_provider()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            SubmissionTimeout = TimeSpan.FromSeconds(1),
+            StatusPollInterval = TimeSpan.FromHours(1),
+        });
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
+        await test.InState(id, m => m.Confirming);
+
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id);
+        var saga = test.Saga.Sagas.Contains(id)!;
+        Assert.Equal(nameof(PayoutStateMachine.Confirming), saga.CurrentState);
+        Assert.Contains(saga.History, h => h.Event == "SubmissionOverdue");
+    }
+
+    [Fact]
+    public async Task Cancel_while_awaiting_confirmation_cancels_at_the_provider()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.Publish(new CancelPayout(id, "customer changed their mind"));
+        await test.InState(id, m => m.Canceling);
+        await test.AssertPublished<CancelProviderPayout>(1, m => m.Reason == "customer changed their mind");
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Canceled, "Canceled"));
+        await test.InState(id, m => m.Canceled);
+        await test.AssertPublished<PayoutCanceled>(1, m => m.PayoutId == id);
+    }
+
+    [Fact]
+    public async Task Cancel_after_the_payout_reached_the_provider_is_refused()
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+
+        await test.Publish(new CancelPayout(id));
+
+        await test.AssertPublished<PayoutCommandRejected>(1, m => m.Command == "CancelPayout" && m.Code == "invalid_state");
+        await test.AssertPublished<CancelProviderPayout>(0, _ => true);
+        Assert.Equal(nameof(PayoutStateMachine.Submitted), test.Saga.Sagas.Contains(id)!.CurrentState);
+    }
+
+    [Fact]
+    public async Task Processing_after_awaiting_confirmation_means_the_provider_has_a_confirmation()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Processing, "Processing/SubmittingPayoutTransfer"));
+
+        await test.InState(id, m => m.Confirming);
+    }
+
+    [Fact]
+    public async Task Submission_that_keeps_failing_is_retried_later_not_failed()
+    {
+        await using var test = await StartAsync(
+            new PayoutLifecycleOptions { SubmitRetryDelay = TimeSpan.FromMilliseconds(300), StatusPollInterval = TimeSpan.FromHours(1) },
+            x => x.AddConsumer<UnreachableProviderConsumer>());
+        var request = Requests.TheDex();
+
+        await test.Publish(request);
+
+        await Support.Eventually.Until(() => Task.FromResult(test.Harness.Published.Select<SubmitProviderPayout>().Count()), n => n >= 2,
+            "a second submission after the first one faulted");
+        var saga = test.Saga.Sagas.Contains(request.PayoutId)!;
+        Assert.Equal(nameof(PayoutStateMachine.Requested), saga.CurrentState);
+        Assert.Contains(saga.History, h => h.Event == "SubmitFaulted");
+    }
+
+    [Fact]
+    public async Task Asking_for_an_unknown_payout_answers_not_found()
+    {
+        await using var test = await StartAsync();
+        var client = test.Harness.GetRequestClient<GetPayout>();
+
+        var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(Guid.NewGuid()));
+
+        Assert.True(response.Is(out Response<PayoutNotFound>? _));
+    }
+
+    [Fact]
+    public async Task Every_transition_is_in_the_history_with_time_and_reason()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
+        await test.InState(id, m => m.Confirming);
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed"));
+        var saga = await test.InState(id, m => m.Completed);
+
+        Assert.Equal(["Requested", "Submitted", "AwaitingConfirmation", "Confirming", "Completed"], saga.History.Select(h => h.State).Distinct());
+        Assert.All(saga.History, h => Assert.False(string.IsNullOrWhiteSpace(h.Reason)));
+        Assert.True(saga.History.Zip(saga.History.Skip(1)).All(p => p.First.At <= p.Second.At));
+    }
+
+    /// <summary>A provider that never answers: every submission throws, so the message faults after its retries.</summary>
+    private sealed class UnreachableProviderConsumer : IConsumer<SubmitProviderPayout>
+    {
+        public Task Consume(ConsumeContext<SubmitProviderPayout> context) =>
+            throw new Payouts.Bus.Providers.ProviderUnavailableException(PayoutProvider.TheDex, "connection refused");
+    }
+}

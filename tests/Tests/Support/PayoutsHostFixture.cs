@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Payouts.Bus.Sandbox;
+
+namespace Payouts.Bus.Tests.Support;
+
+/// <summary>
+/// The real host on Kestrel over loopback, on the embedded default (in-memory bus), with the
+/// provider sandbox in-process on its own port: HTTP in, provider calls and webhooks over real sockets.
+/// Timers are short so that lifecycles finish in seconds.
+/// </summary>
+public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string FailingAddress = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf";
+
+    private readonly int _hostPort = FreePort();
+    private readonly int _sandboxPort = FreePort();
+
+    public PayoutsHostFixture() => UseKestrel(_hostPort);
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public ProviderSandbox Sandbox => Services.GetRequiredService<ProviderSandbox>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Urls", $"http://127.0.0.1:{_hostPort}");
+        builder.UseSetting("Payouts:PublicUrl", $"http://127.0.0.1:{_hostPort}");
+        builder.UseSetting("Payouts:Lifecycle:StatusPollInterval", "00:00:00.300");
+        builder.UseSetting("Payouts:Lifecycle:ConfirmationTimeout", "00:01:00");
+        builder.UseSetting("Sandbox:Enabled", "true");
+        builder.UseSetting("Sandbox:Url", $"http://127.0.0.1:{_sandboxPort}");
+        builder.UseSetting("Sandbox:StepDelay", "00:00:00.100");
+        builder.UseSetting("Sandbox:FailingDestinations:0", FailingAddress);
+    }
+
+    public Task InitializeAsync()
+    {
+        StartServer();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_hostPort}") };
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        Http.Dispose();
+        await base.DisposeAsync();
+    }
+
+    public static JsonObject Sample(string provider, string? externalId = null)
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "samples", $"{provider}.json")))!.AsObject();
+        sample["externalId"] = externalId ?? $"test-{provider}-{Guid.NewGuid():N}";
+        return sample;
+    }
+
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostAsync(string path, JsonNode? body)
+    {
+        using var response = await Http.PostAsync(path, body is null ? null : JsonContent.Create(body));
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? [] : JsonNode.Parse(text)!.AsObject());
+    }
+
+    public async Task<JsonObject> GetPayoutAsync(Guid payoutId)
+    {
+        using var response = await Http.GetAsync($"/payouts/{payoutId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public Task<JsonObject> WaitForStatusAsync(Guid payoutId, string status) =>
+        Eventually.Until(() => GetPayoutAsync(payoutId), p => (string?)p["status"] == status,
+            $"payout {payoutId} to be {status}");
+
+    public async Task<Guid> RequestAsync(JsonObject request)
+    {
+        var (status, body) = await PostAsync("/payouts", request);
+        Assert.True(status == HttpStatusCode.Accepted, $"POST /payouts answered {(int)status}: {body.ToJsonString()}");
+        return body["payoutId"]!.GetValue<Guid>();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string Describe(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostCollection : ICollectionFixture<PayoutsHostFixture>
+{
+    public const string Name = "host";
+}
