@@ -29,9 +29,12 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     public ISagaStateMachineTestHarness<PayoutStateMachine, PayoutState> Saga { get; }
     public PayoutStateMachine Machine { get; }
 
-    public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null)
+    public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null,
+        Action<IServiceCollection>? services = null)
     {
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        var provider = collection
             .AddSingleton(TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddSingleton(Options.Create(timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) }))
@@ -48,7 +51,7 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
                 });
             })
             .BuildServiceProvider(true);
-        var harness = new PayoutSagaHarness(services);
+        var harness = new PayoutSagaHarness(provider);
         await harness.Harness.Start();
         return harness;
     }
@@ -91,15 +94,23 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         where T : class
     {
         var count = await Support.Eventually.Until(
-            () => Task.FromResult(Harness.Published.Select<T>().Count(m => match(m.Context.Message))),
+            () => Task.FromResult(PublishedSoFar<T>().Count(match)),
             n => n >= expected, $"{expected} {typeof(T).Name}", TimeSpan.FromSeconds(10));
         Assert.Equal(expected, count);
     }
 
+    /// <summary>
+    /// The messages published until now. The harness's own <c>Select</c> waits for the bus to fall
+    /// quiet, which it never does while a payout is being polled; a canceled token reads without waiting.
+    /// </summary>
+    public IReadOnlyList<T> PublishedSoFar<T>()
+        where T : class =>
+        Harness.Published.Select<T>(new CancellationToken(canceled: true)).Select(m => m.Context.Message).ToList();
+
     /// <summary>Waits until the saga has consumed <paramref name="count"/> messages of type T.</summary>
     public Task Consumed<T>(int count)
         where T : class =>
-        Support.Eventually.Until(() => Task.FromResult(Saga.Consumed.Select<T>().Count()), n => n >= count,
+        Support.Eventually.Until(() => Task.FromResult(Saga.Consumed.Select<T>(new CancellationToken(canceled: true)).Count()), n => n >= count,
             $"{count} {typeof(T).Name} consumed by the saga", TimeSpan.FromSeconds(10));
 
     public static ProviderPayoutUpdated Update(Guid payoutId, ProviderPayoutStatus status, string providerStatus,

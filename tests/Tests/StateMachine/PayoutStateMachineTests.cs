@@ -1,6 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Microsoft.Extensions.DependencyInjection;
 using Payouts.Bus.Sagas;
 using static Payouts.Bus.Tests.StateMachine.PayoutSagaHarness;
 
@@ -35,7 +36,8 @@ public sealed class PayoutStateMachineTests
 
         var saga = await test.InState(request.PayoutId, m => m.Rejected);
         Assert.Equal("validation_failed", saga.FailureCode);
-        var rejected = test.Harness.Published.Select<PayoutRejected>().Single().Context.Message;
+        await test.AssertPublished<PayoutRejected>(1, m => m.PayoutId == request.PayoutId);
+        var rejected = test.PublishedSoFar<PayoutRejected>().Single();
         Assert.Contains(rejected.Errors, e => e.Field == "amount");
         Assert.Contains(rejected.Errors, e => e.Field == "destination");
         await test.AssertPublished<SubmitProviderPayout>(0, _ => true);
@@ -86,7 +88,7 @@ public sealed class PayoutStateMachineTests
         Assert.Equal("thedex-42", saga.ProviderReference);
         await test.AssertPublished<PayoutSubmitted>(1, m => m.PayoutId == id && m.ProviderReference == "thedex-42");
         await Support.Eventually.Until(
-            () => Task.FromResult(test.Harness.Published.Select<CheckProviderPayout>().Count(m => m.Context.Message.Payout.ProviderReference == "thedex-42")),
+            () => Task.FromResult(test.PublishedSoFar<CheckProviderPayout>().Count(m => m.Payout.ProviderReference == "thedex-42")),
             n => n >= 2, "two status polls");
     }
 
@@ -132,8 +134,8 @@ public sealed class PayoutStateMachineTests
 
         await test.InState(id, m => m.States.Single(x => x.Name == expectedState));
         var ended = await Support.Eventually.Until(
-            () => Task.FromResult(test.Harness.Published.Select<PayoutFailed>().Count() + test.Harness.Published.Select<PayoutCanceled>().Count()
-                                  + test.Harness.Published.Select<PayoutExpired>().Count()),
+            () => Task.FromResult(test.PublishedSoFar<PayoutFailed>().Count + test.PublishedSoFar<PayoutCanceled>().Count
+                                  + test.PublishedSoFar<PayoutExpired>().Count),
             n => n >= 1, "the terminal event");
         Assert.Equal(1, ended);
     }
@@ -306,20 +308,19 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
-    public async Task Submission_that_keeps_failing_is_retried_later_not_failed()
+    public async Task Submission_that_failed_every_retry_is_submitted_again_later_not_failed()
     {
         await using var test = await StartAsync(
             new PayoutLifecycleOptions { SubmitRetryDelay = TimeSpan.FromMilliseconds(300), StatusPollInterval = TimeSpan.FromHours(1) },
-            x => x.AddConsumer<UnreachableProviderConsumer>());
+            x => x.AddConsumer<ProviderDownOnceConsumer>(),
+            services => services.AddSingleton<ProviderOutage>());
         var request = Requests.TheDex();
 
         await test.Publish(request);
 
-        await Support.Eventually.Until(() => Task.FromResult(test.Harness.Published.Select<SubmitProviderPayout>().Count()), n => n >= 2,
-            "a second submission after the first one faulted");
-        var saga = test.Saga.Sagas.Contains(request.PayoutId)!;
-        Assert.Equal(nameof(PayoutStateMachine.Requested), saga.CurrentState);
-        Assert.Contains(saga.History, h => h.Event == "SubmitFaulted");
+        var saga = await test.InState(request.PayoutId, m => m.Submitted);
+        Assert.Equal("recovered-1", saga.ProviderReference);
+        Assert.Equal(["RequestPayout", "SubmitFaulted", "SubmitRetry", "ProviderAccepted"], saga.History.Select(h => h.Event));
     }
 
     [Fact]
@@ -348,10 +349,20 @@ public sealed class PayoutStateMachineTests
         Assert.True(saga.History.Zip(saga.History.Skip(1)).All(p => p.First.At <= p.Second.At));
     }
 
-    /// <summary>A provider that never answers: every submission throws, so the message faults after its retries.</summary>
-    private sealed class UnreachableProviderConsumer : IConsumer<SubmitProviderPayout>
+    /// <summary>Counts submissions, so that the provider is down for the first one only.</summary>
+    private sealed class ProviderOutage
     {
-        public Task Consume(ConsumeContext<SubmitProviderPayout> context) =>
-            throw new Payouts.Bus.Providers.ProviderUnavailableException(PayoutProvider.TheDex, "connection refused");
+        private int _attempts;
+
+        public bool StillDown() => Interlocked.Increment(ref _attempts) == 1;
+    }
+
+    /// <summary>The provider refuses connections for the first submission (it faults), then accepts.</summary>
+    private sealed class ProviderDownOnceConsumer(ProviderOutage outage) : IConsumer<SubmitProviderPayout>
+    {
+        public Task Consume(ConsumeContext<SubmitProviderPayout> context) => outage.StillDown()
+            ? throw new Payouts.Bus.Providers.ProviderUnavailableException(PayoutProvider.TheDex, "connection refused")
+            : context.Publish(new ProviderPayoutAccepted(context.Message.Payout.PayoutId,
+                new ProviderPayoutUpdate("recovered-1", ProviderPayoutStatus.Pending, "0 Waiting")));
     }
 }
