@@ -73,20 +73,7 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
 
     public override IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout)
     {
-        switch (payout.Status)
-        {
-            case "processing":
-                payout.Status = "confirming";
-                break;
-            case "confirming":
-                payout.Status = ShouldFail(payout) ? "rejected" : "confirmed";
-                if (payout.Status == "confirmed")
-                    Execute(payout);
-                break;
-            default:
-                yield break;
-        }
-        if (payout.CallbackUrl is not null)
+        if (StepThrough(payout, "processing", "confirming", "confirmed", "rejected") && payout.CallbackUrl is not null)
             yield return Callback(payout);
     }
 

@@ -40,6 +40,25 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
 
     protected bool ShouldFail(SandboxPayout payout) => Options.FailingDestinations.Contains(payout.Destination);
 
+    /// <summary>
+    /// The common progression: created → processing → succeeded (the transfer executes) or failed
+    /// (for a failing destination). Returns false when the payout had no step left.
+    /// </summary>
+    protected bool StepThrough(SandboxPayout payout, string created, string processing, string succeeded, string failed)
+    {
+        if (payout.Status == created)
+        {
+            payout.Status = processing;
+            return true;
+        }
+        if (payout.Status != processing)
+            return false;
+        payout.Status = ShouldFail(payout) ? failed : succeeded;
+        if (payout.Status == succeeded)
+            Execute(payout);
+        return true;
+    }
+
     protected static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();

@@ -44,20 +44,7 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
 
     public override IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout)
     {
-        switch (payout.Status)
-        {
-            case "0":
-                payout.Status = "3";
-                break;
-            case "3":
-                payout.Status = ShouldFail(payout) ? "2" : "1";
-                if (payout.Status == "1")
-                    Execute(payout);
-                break;
-            default:
-                yield break;
-        }
-        if (payout.CallbackUrl is not null)
+        if (StepThrough(payout, "0", "3", "1", "2") && payout.CallbackUrl is not null)
             yield return Callback(payout);
     }
 

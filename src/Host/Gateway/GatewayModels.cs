@@ -19,10 +19,10 @@ public sealed record PayoutRequestBody(
     string? Memo,
     DfnsPayoutDetails? Dfns)
 {
-    public RequestPayout ToCommand() => new(
+    public RequestPayout ToCommand(PayoutProvider provider) => new(
         PayoutIdentity.FromExternalId(ExternalId ?? ""),
         ExternalId ?? "",
-        Provider ?? (PayoutProvider)(-1),
+        provider,
         new Money(Amount, Currency ?? "", Network ?? ""),
         Destination ?? "",
         Memo,

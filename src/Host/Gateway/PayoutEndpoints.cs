@@ -38,10 +38,10 @@ public static class PayoutEndpoints
         var (body, problem) = await ReadAsync<PayoutRequestBody>(http);
         if (problem is not null)
             return problem;
-        if (body!.Provider is null)
+        if (body!.Provider is not { } provider)
             return Invalid("provider", $"is required: one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.");
 
-        var command = body.ToCommand();
+        var command = body.ToCommand(provider);
         var errors = PayoutRequestValidator.Validate(command);
         if (errors.Count > 0)
             return Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),

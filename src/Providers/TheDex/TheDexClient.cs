@@ -12,7 +12,7 @@ namespace Payouts.Bus.Providers.TheDex;
 /// in <c>description</c>, and every submit first looks for a payout with that description: a create
 /// whose outcome was lost is found, never sent twice.
 /// </summary>
-public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> options, TheDexNonce nonce) : IPayoutProviderClient
+public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> options, TheDexNonce nonce, TimeProvider clock) : IPayoutProviderClient
 {
     public PayoutProvider Provider => PayoutProvider.TheDex;
 
@@ -71,7 +71,7 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
         var percent = ParseOrZero(commission.UserPayoutCommission);
         var network = ParseOrZero(commission.PayoutBlockchainFee?.FirstOrDefault(f => f.Monetary == asset.ProviderCode)?.BlockchainFee);
         var fee = decimal.Round(amount.Amount * percent / 100m, asset.Decimals) + network;
-        return ProviderQuoteResult.Of(new PayoutQuote(Provider, amount, fee, amount.Currency, amount.Amount - fee, amount.Currency, DateTime.UtcNow));
+        return ProviderQuoteResult.Of(new PayoutQuote(Provider, amount, fee, amount.Currency, amount.Amount - fee, amount.Currency, clock.GetUtcNow().UtcDateTime));
     }
 
     /// <summary>The description that marks a TheDex payout as ours; callbacks are matched back by it.</summary>
