@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: state machine tests, gateway and end-to-end tests over loopback
-# against the provider sandbox. Needs only the .NET SDK for now; the durable-core and RabbitMQ
-# issues extend this script to install and start PostgreSQL and RabbitMQ.
+# Runs the whole test suite: state machine tests, persistence tests on real SQLite and
+# PostgreSQL, and gateway and end-to-end tests over loopback against the provider sandbox.
+# Installs and starts PostgreSQL when none is reachable (Debian, as root), or uses the
+# connection string in PAYOUTS_TEST_POSTGRES; tests create their own databases.
 # Prints a closing line "N passed, N failed" and exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+PAYOUTS_TEST_POSTGRES=$(scripts/postgres.sh)
+export PAYOUTS_TEST_POSTGRES
 
 dotnet build Payouts.Bus.sln --configuration Release --nologo --verbosity quiet
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Persistence;
 using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Host;
@@ -20,7 +21,7 @@ public static class MessagingExtensions
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddDelayedMessageScheduler();
-            bus.AddPayoutSaga();
+            bus.AddPayoutSaga().InPayoutsDatabase();
             bus.AddPayoutConsumers();
             bus.AddRequestClient<RequestPayout>(gatewayTimeout);
             bus.AddRequestClient<ConfirmPayout>(gatewayTimeout);

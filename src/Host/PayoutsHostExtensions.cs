@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Payouts.Bus.Host.Gateway;
+using Payouts.Bus.Persistence;
 using Payouts.Bus.Providers;
 using Payouts.Bus.Sagas;
 
@@ -15,6 +16,7 @@ public static class PayoutsHostExtensions
         builder.Services.AddEmbeddedSandbox(configuration);
         builder.Services.AddPayoutProviders(configuration);
         builder.Services.AddPayoutLifecycle(configuration);
+        builder.Services.AddPayoutsPersistence(configuration);
         builder.Services.AddPayoutMessaging(configuration);
         builder.Services.AddPayoutGateway();
         return builder;

@@ -16,12 +16,7 @@ public static class SagasServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers the payout saga on the bus.</summary>
-    public static IBusRegistrationConfigurator AddPayoutSaga(this IBusRegistrationConfigurator bus)
-    {
-        // In memory until the durable EF Core repository replaces it (issue "Durable core").
-        bus.AddSagaStateMachine<PayoutStateMachine, PayoutState, PayoutStateMachineDefinition>()
-            .InMemoryRepository();
-        return bus;
-    }
+    /// <summary>Registers the payout saga on the bus; the caller chooses where its state is kept.</summary>
+    public static ISagaRegistrationConfigurator<PayoutState> AddPayoutSaga(this IBusRegistrationConfigurator bus) =>
+        bus.AddSagaStateMachine<PayoutStateMachine, PayoutState, PayoutStateMachineDefinition>();
 }

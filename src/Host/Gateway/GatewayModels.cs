@@ -70,7 +70,8 @@ public sealed record PayoutView(
         s.Confirmation is { } c ? new ConfirmationView(c.DepositAddress, Text(c.Amount), c.ExpiresAt) : null,
         s.CreatedAt, s.UpdatedAt, s.History);
 
-    private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Amounts in their shortest exact form ("125.5"), whatever scale the database returns them with.</summary>
+    private static string Text(decimal value) => (value / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 }
 
 public sealed record FailureView(string Code, string? Message);

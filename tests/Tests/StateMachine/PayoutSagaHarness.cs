@@ -42,8 +42,10 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
             {
                 x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromMilliseconds(500));
                 x.AddDelayedMessageScheduler();
-                x.AddPayoutSaga();
-                extra?.Invoke(x);
+                if (extra is null)
+                    x.AddPayoutSaga().InMemoryRepository();
+                else
+                    extra(x);
                 x.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseDelayedMessageScheduler();

@@ -312,7 +312,11 @@ public sealed class PayoutStateMachineTests
     {
         await using var test = await StartAsync(
             new PayoutLifecycleOptions { SubmitRetryDelay = TimeSpan.FromMilliseconds(300), StatusPollInterval = TimeSpan.FromHours(1) },
-            x => x.AddConsumer<ProviderDownOnceConsumer>(),
+            x =>
+            {
+                x.AddPayoutSaga().InMemoryRepository();
+                x.AddConsumer<ProviderDownOnceConsumer>();
+            },
             services => services.AddSingleton<ProviderOutage>());
         var request = Requests.TheDex();
 

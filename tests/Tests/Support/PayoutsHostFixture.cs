@@ -21,6 +21,7 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
 
     private readonly int _hostPort = FreePort();
     private readonly int _sandboxPort = FreePort();
+    private readonly string _database = Path.Combine(Path.GetTempPath(), $"payouts-test-{Guid.NewGuid():N}.db");
 
     public PayoutsHostFixture() => UseKestrel(_hostPort);
 
@@ -33,6 +34,7 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
         builder.UseEnvironment("Testing");
         builder.UseSetting("Urls", $"http://127.0.0.1:{_hostPort}");
         builder.UseSetting("Payouts:PublicUrl", $"http://127.0.0.1:{_hostPort}");
+        builder.UseSetting("ConnectionStrings:Payouts", $"Data Source={_database}");
         builder.UseSetting("Payouts:Lifecycle:StatusPollInterval", "00:00:00.300");
         builder.UseSetting("Payouts:Lifecycle:ConfirmationTimeout", "00:01:00");
         builder.UseSetting("Sandbox:Enabled", "true");
@@ -52,6 +54,8 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
     {
         Http.Dispose();
         await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(_database);
     }
 
     public static JsonObject Sample(string provider, string? externalId = null)

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payouts.Bus.Persistence;
+
+/// <summary>Configuration section <c>Database</c>, with the connection string <c>ConnectionStrings:Payouts</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    public const string ConnectionStringName = "Payouts";
+
+    /// <summary><c>Sqlite</c> (the embedded default, a file under ./data/) or <c>Postgres</c> (production).</summary>
+    [Required, AllowedValues(DatabaseProvider.Sqlite, DatabaseProvider.Postgres)]
+    public string Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending schema migrations when the host starts (also: <c>dotnet run --project src/Host -- migrate</c>).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+public static class DatabaseProvider
+{
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
+
+    /// <summary>The embedded default: a SQLite file beside the process, created on first run.</summary>
+    public const string DefaultSqliteConnectionString = "Data Source=data/payouts.db";
+}

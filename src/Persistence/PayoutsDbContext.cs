@@ -1,0 +1,26 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Sagas;
+
+namespace Payouts.Bus.Persistence;
+
+/// <summary>
+/// The processor's database. The schema comes from the versioned scripts under Migrations/
+/// (applied by <see cref="SchemaMigrator"/>); this model only maps onto it.
+/// </summary>
+public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options) : DbContext(options)
+{
+    public DbSet<PayoutState> Payouts => Set<PayoutState>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfiguration(new PayoutStateMap(Database.IsNpgsql()));
+
+    /// <summary>Every saved change of a payout bumps its version, so a lost update cannot go unnoticed.</summary>
+    public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in ChangeTracker.Entries<ISagaVersion>())
+            if (entry.State == EntityState.Modified)
+                entry.Entity.Version++;
+        return base.SaveChangesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Sagas;
+
+namespace Payouts.Bus.Persistence;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>
+    /// The database from <c>Database:Provider</c> and <c>ConnectionStrings:Payouts</c> (SQLite file under
+    /// ./data/ by default), the schema migrator, and migration at start unless <c>Database:MigrateOnStart</c> is false.
+    /// </summary>
+    public static IServiceCollection AddPayoutsPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+
+        services.AddDbContext<PayoutsDbContext>(db =>
+        {
+            if (options.Provider == DatabaseProvider.Postgres)
+                db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
+                    $"Database:Provider is Postgres but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is not set."));
+            else
+                db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
+        });
+        services.AddScoped<SchemaMigrator>();
+        if (options.MigrateOnStart)
+            services.AddHostedService<MigrateOnStart>();
+        return services;
+    }
+
+    /// <summary>Keeps payout sagas in the database instead of memory.</summary>
+    public static ISagaRegistrationConfigurator<PayoutState> InPayoutsDatabase(this ISagaRegistrationConfigurator<PayoutState> saga) =>
+        saga.Repository(r => r.RegisterSagaRepository<PayoutState, PayoutsDbContext, SagaConsumeContextFactory<PayoutsDbContext, PayoutState>,
+            PayoutSagaRepositoryContextFactory>());
+
+    private sealed class MigrateOnStart(IServiceScopeFactory scopes) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
