@@ -20,6 +20,5 @@ public sealed class ProviderConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Handle<HttpRequestException>();
             r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
         });
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

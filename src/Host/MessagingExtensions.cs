@@ -20,6 +20,7 @@ public static class MessagingExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UsePayoutsOutbox(context));
             bus.AddDelayedMessageScheduler();
             bus.AddPayoutSaga().InPayoutsDatabase();
             bus.AddPayoutConsumers();

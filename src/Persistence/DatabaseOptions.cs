@@ -14,6 +14,17 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply pending schema migrations when the host starts (also: <c>dotnet run --project src/Host -- migrate</c>).</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>How often due scheduled messages are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan DeliveryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long a consumed message's inbox row is kept: a redelivery of the same message within
+    /// this window is recognised and not consumed again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(1);
 }
 
 public static class DatabaseProvider

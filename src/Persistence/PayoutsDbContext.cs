@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Persistence;
@@ -12,8 +13,12 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
 {
     public DbSet<PayoutState> Payouts => Set<PayoutState>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfiguration(new PayoutStateMap(Database.IsNpgsql()));
+        modelBuilder.ApplyConfiguration(new InboxStateMap());
+        modelBuilder.ApplyConfiguration(new OutboxMessageMap());
+    }
 
     /// <summary>Every saved change of a payout bumps its version, so a lost update cannot go unnoticed.</summary>
     public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)

@@ -1,6 +1,8 @@
 using MassTransit;
 using MassTransit.Configuration;
+using MassTransit.Middleware;
 using MassTransit.Saga;
+using Payouts.Bus.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +33,8 @@ public static class PersistenceServiceCollectionExtensions
                 db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
         });
         services.AddScoped<SchemaMigrator>();
+        services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
+        services.AddHostedService<OutboxDeliveryService>();
         if (options.MigrateOnStart)
             services.AddHostedService<MigrateOnStart>();
         return services;
@@ -40,6 +44,21 @@ public static class PersistenceServiceCollectionExtensions
     public static ISagaRegistrationConfigurator<PayoutState> InPayoutsDatabase(this ISagaRegistrationConfigurator<PayoutState> saga) =>
         saga.Repository(r => r.RegisterSagaRepository<PayoutState, PayoutsDbContext, SagaConsumeContextFactory<PayoutsDbContext, PayoutState>,
             PayoutSagaRepositoryContextFactory>());
+
+    /// <summary>
+    /// The transactional outbox on an endpoint: each message is consumed once (inbox), and what its
+    /// consumer or saga sends commits with its changes and leaves only after the commit.
+    /// </summary>
+    public static void UsePayoutsOutbox(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        var outbox = new OutboxConsumePipeSpecificationObserver<PayoutsDbContext>(endpoint, context)
+        {
+            // Deliver a transition's messages in one pass instead of one transaction per message.
+            MessageDeliveryLimit = 50,
+        };
+        endpoint.ConnectConsumerConfigurationObserver(outbox);
+        endpoint.ConnectSagaConfigurationObserver(outbox);
+    }
 
     private sealed class MigrateOnStart(IServiceScopeFactory scopes) : IHostedService
     {

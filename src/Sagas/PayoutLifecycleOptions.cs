@@ -23,6 +23,15 @@ public sealed class PayoutLifecycleOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A payout still not acknowledged by its provider this long after it was accepted is submitted
+    /// again; the provider clients find an earlier create first, so nothing is paid twice. This
+    /// recovers a submission lost with a crashed process. It must be longer than one submission with
+    /// all its retries (5 attempts × Providers:RequestTimeout), so that two submissions never overlap.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SubmissionCheckDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long to wait before submitting again when every retry of a submission failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan SubmitRetryDelay { get; set; } = TimeSpan.FromMinutes(1);

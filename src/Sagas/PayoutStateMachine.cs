@@ -42,6 +42,14 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
 
         InstanceState(x => x.CurrentState);
 
+        // Stale timers and late duplicates are expected in a distributed lifecycle: record them in the
+        // log and move on, rather than faulting the message.
+        OnUnhandledEvent(context =>
+        {
+            _logger.LogWarning("Payout {PayoutId}: {Event} ignored in state {State}", context.Saga.CorrelationId, context.Event.Name, context.Saga.CurrentState);
+            return Task.CompletedTask;
+        });
+
         // A payout is found by its external id, so that any number of requests with one key make one payout.
         Event(() => PayoutRequested, e => e
             .CorrelateBy((saga, context) => saga.ExternalId == context.Message.ExternalId)
@@ -100,6 +108,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                         .Publish(context => new PayoutAccepted(
                             context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.Money, context.Saga.Destination, Now))
                         .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
+                        .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => timers.SubmissionCheckDelay)
                         .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
                     invalid => invalid
                         .Then(context => context.Saga.Fail("validation_failed", Describe(PayoutRequestValidator.Validate(context.Message))))
@@ -124,6 +133,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
         During(Requested,
             When(ProviderAccepted)
                 .Then(context => context.Saga.Absorb(context.Message.Update))
+                .Unschedule(SubmitRetry)
                 .TransitionTo(Submitted)
                 .Then(context => Record(context, "ProviderAccepted", $"{context.Saga.Provider} reference {context.Saga.ProviderReference}, status {context.Saga.ProviderStatus}"))
                 .Publish(context => new PayoutSubmitted(
@@ -149,8 +159,9 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                     context.Saga.CorrelationId, context.Saga.Provider, FirstExceptionMessage(context.Message)))
                 .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId)),
             When(SubmitRetry.Received)
-                .Then(context => Record(context, "SubmitRetry", "submitting again; the provider client finds any earlier create first"))
-                .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout())));
+                .Then(context => Record(context, "SubmitRetry", "not acknowledged by the provider yet: submitting again; the provider client finds any earlier create first"))
+                .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => timers.SubmissionCheckDelay));
 
         // Provider status → lifecycle, in every state where the payout is alive at the provider.
         During(Submitted, AwaitingConfirmation, Confirming, Canceling,
@@ -189,7 +200,8 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                     changed => changed.Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus}"))),
             When(StatusPoll.Received)
                 .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
-                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)));
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+            Ignore(SubmitRetry.AnyReceived));
 
         During(Submitted,
             When(ProviderUpdated, context => context.Message.Update.Status == ProviderPayoutStatus.AwaitingConfirmation)
@@ -250,7 +262,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .Then(context => _logger.LogWarning("Payout {PayoutId}: confirmed {Timeout:g} ago and not settled at {Provider}; checking its status",
                     context.Saga.CorrelationId, timers.SubmissionTimeout, context.Saga.Provider))
                 .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout())),
-            Ignore(ConfirmationExpiry.Received));
+            Ignore(ConfirmationExpiry.AnyReceived));
 
         During(Canceling,
             When(ActionDeclined)
@@ -293,10 +305,10 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
             Ignore(ActionDeclined),
             Ignore(SubmitFaulted),
             Ignore(ConfirmFaulted),
-            Ignore(StatusPoll.Received),
-            Ignore(ConfirmationExpiry.Received),
-            Ignore(SubmissionOverdue.Received),
-            Ignore(SubmitRetry.Received));
+            Ignore(StatusPoll.AnyReceived),
+            Ignore(ConfirmationExpiry.AnyReceived),
+            Ignore(SubmissionOverdue.AnyReceived),
+            Ignore(SubmitRetry.AnyReceived));
     }
 
     public State Requested { get; private set; } = null!;

@@ -2,8 +2,8 @@ using MassTransit;
 
 namespace Payouts.Bus.Sagas;
 
-/// <summary>How the payout saga's endpoint consumes: retries for transient failures, and messages
-/// published by a transition leave only after the transition succeeded.</summary>
+/// <summary>How the payout saga's endpoint consumes: immediate retries for transient failures. The
+/// outbox that makes a transition and its messages one commit is set by the host on every endpoint.</summary>
 public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
 {
     public PayoutStateMachineDefinition()
@@ -17,6 +17,5 @@ public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
         // Immediate retries absorb concurrency conflicts and a busy database; a message that still
         // fails goes to the endpoint's _error queue with the exception in its headers.
         endpointConfigurator.UseMessageRetry(r => r.Immediate(5));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

@@ -95,7 +95,7 @@ public sealed class DurableSagaTests
 
         Assert.Empty(again);
         var versions = await db.QueryAsync(d => d.Database.SqlQuery<string>($"SELECT version AS \"Value\" FROM schema_version").ToListAsync());
-        Assert.Equal(["0001_payout_saga"], versions);
+        Assert.Equal(["0001_payout_saga", "0002_inbox_outbox"], versions.Order());
     }
 
     [Theory]
@@ -126,15 +126,25 @@ public sealed class DurableSagaTests
         Assert.Equivalent(written, read, strict: true);
     }
 
-    private static Task<PayoutSagaHarness> StartAsync(TestDatabase db) =>
+    internal static Task<PayoutSagaHarness> StartAsync(TestDatabase db, PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null,
+        Action<IServiceCollection>? services = null) =>
         PayoutSagaHarness.StartAsync(
-            new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) },
-            x => x.AddPayoutSaga().InPayoutsDatabase(),
-            services => services.AddPayoutsPersistence(db.Configuration()));
+            timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) },
+            x =>
+            {
+                x.AddPayoutSaga().InPayoutsDatabase();
+                extra?.Invoke(x);
+            },
+            collection =>
+            {
+                collection.AddPayoutsPersistence(db.Configuration());
+                services?.Invoke(collection);
+            },
+            (endpoint, context) => endpoint.UsePayoutsOutbox(context));
 
-    private static Task<PayoutState?> LoadAsync(TestDatabase db, Guid id) =>
+    internal static Task<PayoutState?> LoadAsync(TestDatabase db, Guid id) =>
         db.QueryAsync(d => d.Payouts.AsNoTracking().SingleOrDefaultAsync(p => p.CorrelationId == id));
 
-    private static async Task<PayoutState> StateIs(TestDatabase db, Guid id, string state) =>
+    internal static async Task<PayoutState> StateIs(TestDatabase db, Guid id, string state) =>
         (await Eventually.Until(() => LoadAsync(db, id), p => p?.CurrentState == state, $"payout {id} to be {state}", TimeSpan.FromSeconds(15)))!;
 }

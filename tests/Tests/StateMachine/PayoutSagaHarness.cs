@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
@@ -17,9 +18,12 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private PayoutSagaHarness(ServiceProvider provider)
+    private readonly bool _durableOutbox;
+
+    private PayoutSagaHarness(ServiceProvider provider, bool durableOutbox)
     {
         _provider = provider;
+        _durableOutbox = durableOutbox;
         Harness = provider.GetRequiredService<ITestHarness>();
         Saga = Harness.GetSagaStateMachineHarness<PayoutStateMachine, PayoutState>();
         Machine = provider.GetRequiredService<PayoutStateMachine>();
@@ -30,8 +34,9 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     public PayoutStateMachine Machine { get; }
 
     public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Action<IReceiveEndpointConfigurator, IRegistrationContext>? outbox = null)
     {
+        var configureEndpoint = outbox ?? ((endpoint, context) => endpoint.UseInMemoryOutbox(context));
         var collection = new ServiceCollection();
         services?.Invoke(collection);
         var provider = collection
@@ -41,6 +46,9 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
             .AddMassTransitTestHarness(x =>
             {
                 x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromMilliseconds(500));
+                x.AddConfigureEndpointsCallback((context, _, endpoint) => configureEndpoint(endpoint, context));
+                if (outbox is not null)
+                    x.AddConsumer<Subscriber>();
                 x.AddDelayedMessageScheduler();
                 if (extra is null)
                     x.AddPayoutSaga().InMemoryRepository();
@@ -53,8 +61,10 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
                 });
             })
             .BuildServiceProvider(true);
-        var harness = new PayoutSagaHarness(provider);
+        var harness = new PayoutSagaHarness(provider, durableOutbox: outbox is not null);
         await harness.Harness.Start();
+        foreach (var service in harness.OwnHostedServices)
+            await service.StartAsync(CancellationToken.None);
         return harness;
     }
 
@@ -104,10 +114,29 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     /// <summary>
     /// The messages published until now. The harness's own <c>Select</c> waits for the bus to fall
     /// quiet, which it never does while a payout is being polled; a canceled token reads without waiting.
+    /// Behind the durable outbox a publish leaves later as a stored envelope, which the harness cannot
+    /// type; there a <see cref="Subscriber"/> receives the messages, as any subscriber would.
     /// </summary>
     public IReadOnlyList<T> PublishedSoFar<T>()
-        where T : class =>
-        Harness.Published.Select<T>(new CancellationToken(canceled: true)).Select(m => m.Context.Message).ToList();
+        where T : class
+    {
+        var now = new CancellationToken(canceled: true);
+        return _durableOutbox
+            ? Harness.Consumed.Select<T>(now).Select(m => m.Context.Message).ToList()
+            : Harness.Published.Select<T>(now).Select(m => m.Context.Message).ToList();
+    }
+
+    /// <summary>An upstream subscriber of the lifecycle events and of the commands sent to providers.</summary>
+    private sealed class Subscriber :
+        IConsumer<PayoutAccepted>, IConsumer<PayoutRejected>, IConsumer<PayoutCompleted>, IConsumer<PayoutExpired>,
+        IConsumer<SubmitProviderPayout>
+    {
+        public Task Consume(ConsumeContext<PayoutAccepted> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<PayoutRejected> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<PayoutCompleted> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<PayoutExpired> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<SubmitProviderPayout> context) => Task.CompletedTask;
+    }
 
     /// <summary>Waits until the saga has consumed <paramref name="count"/> messages of type T.</summary>
     public Task Consumed<T>(int count)
@@ -119,7 +148,16 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         string? txHash = null, string? depositAddress = null, decimal? amount = null) =>
         new(payoutId, new ProviderPayoutUpdate(null, status, providerStatus, depositAddress, amount, txHash), "test");
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    /// <summary>The processor's own background services (the outbox delivery), which the bus harness does not start.</summary>
+    private IEnumerable<IHostedService> OwnHostedServices =>
+        _provider.GetServices<IHostedService>().Where(s => s.GetType().Namespace?.StartsWith("Payouts.Bus", StringComparison.Ordinal) == true);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in OwnHostedServices)
+            await service.StopAsync(CancellationToken.None);
+        await _provider.DisposeAsync();
+    }
 }
 
 public static class Requests

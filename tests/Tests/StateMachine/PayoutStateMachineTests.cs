@@ -328,6 +328,41 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Submission_lost_before_the_provider_acknowledged_it_is_sent_again()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            SubmissionCheckDelay = TimeSpan.FromMilliseconds(300),
+            StatusPollInterval = TimeSpan.FromHours(1),
+        });
+        var request = Requests.TheDex();
+
+        await test.Publish(request);
+
+        await Support.Eventually.Until(() => Task.FromResult(test.PublishedSoFar<SubmitProviderPayout>().Count), n => n >= 2,
+            "the submission to be sent again");
+        Assert.Contains(test.Saga.Sagas.Contains(request.PayoutId)!.History, h => h.Event == "SubmitRetry");
+    }
+
+    [Fact]
+    public async Task Acknowledged_submission_is_not_sent_again()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            SubmissionCheckDelay = TimeSpan.FromMilliseconds(300),
+            StatusPollInterval = TimeSpan.FromHours(1),
+        });
+        var id = await test.Submitted(Requests.TheDex());
+
+        // Wait for the stale check to arrive and be ignored before counting submissions.
+        await Support.Eventually.Until(() => Task.FromResult(test.Saga.Consumed.Select<PayoutSubmitRetryDue>(new CancellationToken(true)).Count()),
+            n => n >= 1, "the submission check to come due");
+
+        await test.AssertPublished<SubmitProviderPayout>(1, m => m.Payout.PayoutId == id);
+        Assert.DoesNotContain(test.Saga.Sagas.Contains(id)!.History, h => h.Event == "SubmitRetry");
+    }
+
+    [Fact]
     public async Task Asking_for_an_unknown_payout_answers_not_found()
     {
         await using var test = await StartAsync();

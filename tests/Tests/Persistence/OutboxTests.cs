@@ -1,0 +1,118 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Persistence;
+using Payouts.Bus.Persistence.Outbox;
+using Payouts.Bus.Sagas;
+using Payouts.Bus.Tests.StateMachine;
+using Payouts.Bus.Tests.Support;
+
+namespace Payouts.Bus.Tests.Persistence;
+
+/// <summary>The transactional inbox/outbox and the durable scheduler, with failures injected on purpose, on SQLite and PostgreSQL.</summary>
+public sealed class OutboxTests
+{
+    public static TheoryData<string> Databases => DurableSagaTests.Databases;
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Work_that_throws_after_publishing_commits_nothing_and_sends_nothing(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await using var test = await DurableSagaTests.StartAsync(db, extra: x => x.AddConsumer<WriteThenPublishThenFail>(c => c.UseMessageRetry(r => r.Immediate(2))));
+        var payoutId = Guid.NewGuid();
+
+        await test.Publish(new OutboxProbe(payoutId, Fail: true));
+
+        await Eventually.Until(() => Task.FromResult(test.Harness.Published.Select<Fault<OutboxProbe>>(new CancellationToken(true)).Count()), n => n == 1, "the fault");
+        Assert.Null(await DurableSagaTests.LoadAsync(db, payoutId));
+        Assert.Empty(test.PublishedSoFar<PayoutCompleted>());
+        Assert.Equal(0, await db.QueryAsync(d => d.Set<OutboxMessage>().CountAsync()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Same_message_delivered_twice_is_consumed_once_and_publishes_once(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var counter = new ConsumeCounter();
+        await using var test = await DurableSagaTests.StartAsync(db, extra: x => x.AddConsumer<WriteThenPublishThenFail>(), services: s => s.AddSingleton(counter));
+        var payoutId = Guid.NewGuid();
+        var messageId = NewId.NextGuid();
+
+        await test.Harness.Bus.Publish(new OutboxProbe(payoutId, Fail: false), c => c.MessageId = messageId);
+        await test.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == payoutId);
+        var firstReceipts = await ReceiveCountAsync(db, messageId);
+        await test.Harness.Bus.Publish(new OutboxProbe(payoutId, Fail: false), c => c.MessageId = messageId);
+        await Eventually.Until(() => ReceiveCountAsync(db, messageId), n => n > firstReceipts, "the inbox to see the second delivery");
+
+        Assert.Equal(1, counter.Count);
+        await test.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == payoutId);
+        Assert.NotNull(await DurableSagaTests.LoadAsync(db, payoutId));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Scheduled_timeout_survives_a_restart_and_fires_once(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(2), StatusPollInterval = TimeSpan.FromHours(1) };
+        var request = Requests.Dfns();
+
+        await using (var first = await DurableSagaTests.StartAsync(db, timers))
+        {
+            await first.Publish(request);
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
+            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("pyt-1", ProviderPayoutStatus.Pending, "Processing/Initializing")));
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+            await first.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation",
+                depositAddress: "0x1234567890abcdef1234567890abcdef12345678", amount: 1000m));
+            await DurableSagaTests.StateIs(db, request.PayoutId, "AwaitingConfirmation");
+        }
+
+        Assert.True(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.EnqueueTime != null && m.MessageType.Contains(ExpiryUrn))),
+            "the expiry is stored, waiting");
+
+        await using var second = await DurableSagaTests.StartAsync(db, timers);
+        var expired = await DurableSagaTests.StateIs(db, request.PayoutId, "Expired");
+        await second.AssertPublished<PayoutExpired>(1, m => m.PayoutId == request.PayoutId);
+        Assert.Single(expired.History, h => h.Event == "ConfirmationExpired");
+        // The expiry was sent and removed. (A stale status poll may still wait: unscheduling is a no-op
+        // with the delayed scheduler, and a terminal payout ignores it when it comes.)
+        Assert.False(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.MessageType.Contains(ExpiryUrn))), "the expiry is gone");
+    }
+
+    private static Task<int> ReceiveCountAsync(TestDatabase db, Guid messageId) =>
+        db.QueryAsync(d => d.Set<InboxState>().Where(i => i.MessageId == messageId).SumAsync(i => i.ReceiveCount));
+
+    private const string ExpiryUrn = "payouts:saga:confirmation-expired";
+
+    public sealed record OutboxProbe(Guid PayoutId, bool Fail);
+
+    public sealed class ConsumeCounter
+    {
+        private int _count;
+        public int Count => _count;
+        public void Increment() => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Writes a payout row and publishes an event in the outbox's transaction, then fails when asked to.</summary>
+    private sealed class WriteThenPublishThenFail(PayoutsDbContext db, IServiceProvider services) : IConsumer<OutboxProbe>
+    {
+        public async Task Consume(ConsumeContext<OutboxProbe> context)
+        {
+            services.GetService<ConsumeCounter>()?.Increment();
+            db.Payouts.Add(new PayoutState
+            {
+                CorrelationId = context.Message.PayoutId, CurrentState = "Completed", ExternalId = "probe-" + context.Message.PayoutId,
+                RequestFingerprint = "-", Currency = "USDT", Network = "Tron", Destination = "-", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+            await context.Publish(new PayoutCompleted(context.Message.PayoutId, "probe", PayoutProvider.TheDex, "ref", new Money(1m, "USDT", "Tron"), null, null, DateTime.UtcNow));
+            if (context.Message.Fail)
+                throw new InvalidOperationException("failure injected after publishing");
+        }
+    }
+}
