@@ -1,9 +1,16 @@
 using Payouts.Bus.Host;
+using Payouts.Bus.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPayoutsBus();
 
 var app = builder.Build();
+if (args is ["migrate", ..])
+{
+    // "dotnet run --project src/Host -- migrate": apply pending schema migrations, then exit.
+    await app.Services.MigratePayoutsDatabaseAsync();
+    return;
+}
 app.MapPayoutsBus();
 app.Run();
 

@@ -7,7 +7,7 @@ using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Persistence;
 
-/// <summary>How <see cref="PayoutState"/> maps onto the <c>payout_saga</c> table of Migrations/*/0001_payout_saga.sql.</summary>
+/// <summary>How <see cref="PayoutState"/> maps onto the <c>payout_saga</c> table of Migrations/*/0001_payout_saga.sql and later scripts.</summary>
 internal sealed class PayoutStateMap(bool postgres) : IEntityTypeConfiguration<PayoutState>
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -34,6 +34,7 @@ internal sealed class PayoutStateMap(bool postgres) : IEntityTypeConfiguration<P
         payout.Property(x => x.DepositAddress).HasColumnName("deposit_address");
         payout.Property(x => x.DepositAmount).HasColumnName("deposit_amount");
         payout.Property(x => x.ConfirmationExpiresAt).HasColumnName("confirmation_expires_at");
+        payout.Property(x => x.ConfirmationSentAt).HasColumnName("confirmation_sent_at");
         payout.Property(x => x.TxHash).HasColumnName("tx_hash");
         payout.Property(x => x.Fee).HasColumnName("fee");
         payout.Property(x => x.FailureCode).HasColumnName("failure_code");

@@ -40,6 +40,13 @@ public static class PersistenceServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Applies pending schema migrations and returns the versions applied.</summary>
+    public static async Task<IReadOnlyList<string>> MigratePayoutsDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+    }
+
     /// <summary>Keeps payout sagas in the database instead of memory.</summary>
     public static ISagaRegistrationConfigurator<PayoutState> InPayoutsDatabase(this ISagaRegistrationConfigurator<PayoutState> saga) =>
         saga.Repository(r => r.RegisterSagaRepository<PayoutState, PayoutsDbContext, SagaConsumeContextFactory<PayoutsDbContext, PayoutState>,
@@ -60,13 +67,9 @@ public static class PersistenceServiceCollectionExtensions
         endpoint.ConnectSagaConfigurationObserver(outbox);
     }
 
-    private sealed class MigrateOnStart(IServiceScopeFactory scopes) : IHostedService
+    private sealed class MigrateOnStart(IServiceProvider services) : IHostedService
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
-        }
+        public Task StartAsync(CancellationToken cancellationToken) => services.MigratePayoutsDatabaseAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

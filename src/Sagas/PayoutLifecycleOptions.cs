@@ -25,8 +25,9 @@ public sealed class PayoutLifecycleOptions
 
     /// <summary>
     /// A payout still not acknowledged by its provider this long after it was accepted is submitted
-    /// again; the provider clients find an earlier create first, so nothing is paid twice. This
-    /// recovers a submission lost with a crashed process. It must be longer than one submission with
+    /// again (the provider clients find an earlier create first, so nothing is paid twice); likewise
+    /// a confirmation the provider still awaits this long after it was sent is sent again. This
+    /// recovers a command lost with a crashed process. It must be longer than one submission with
     /// all its retries (5 attempts × Providers:RequestTimeout), so that two submissions never overlap.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -34,6 +34,8 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public string? DepositAddress { get; set; }
     public decimal? DepositAmount { get; set; }
     public DateTime? ConfirmationExpiresAt { get; set; }
+    /// <summary>When the confirmation was last sent to the provider.</summary>
+    public DateTime? ConfirmationSentAt { get; set; }
     public string? TxHash { get; set; }
     public decimal? Fee { get; set; }
     public string? FailureCode { get; set; }

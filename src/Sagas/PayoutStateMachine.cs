@@ -220,6 +220,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
             When(ProviderUpdated, context => context.Message.Update.Status == ProviderPayoutStatus.AwaitingConfirmation)
                 .Then(context => context.Saga.Absorb(context.Message.Update)),
             When(ConfirmRequested, context => ConfirmationMismatch(context.Saga, context.Message) is null)
+                .Then(context => context.Saga.ConfirmationSentAt = Now)
                 .TransitionTo(Confirming)
                 .Then(context => Record(context, "ConfirmPayout", $"confirmed {context.Message.Amount} to {context.Message.DepositAddress}"))
                 .Schedule(SubmissionOverdue, context => new PayoutSubmissionOverdue(context.Saga.CorrelationId))
@@ -247,8 +248,16 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .Schedule(SubmissionOverdue, context => new PayoutSubmissionOverdue(context.Saga.CorrelationId)));
 
         During(Confirming,
+            // The provider has not seen the confirmation long after it was sent: it was lost (a crash
+            // between the outbox and the provider). Send it again; a provider that already has it refuses.
             When(ProviderUpdated, context => context.Message.Update.Status == ProviderPayoutStatus.AwaitingConfirmation)
-                .Then(context => context.Saga.Absorb(context.Message.Update)),
+                .Then(context => context.Saga.Absorb(context.Message.Update))
+                .If(context => Now - context.Saga.ConfirmationSentAt >= timers.SubmissionCheckDelay,
+                    lost => lost
+                        .Then(context => context.Saga.ConfirmationSentAt = Now)
+                        .Then(context => Record(context, "ConfirmationResent",
+                            $"{context.Saga.Provider} still awaits confirmation {timers.SubmissionCheckDelay:g} after it was sent; sending it again"))
+                        .Publish(context => new ConfirmProviderPayout(context.Saga.ToProviderPayout(), context.Saga.DepositAddress!))),
             When(ActionDeclined)
                 .TransitionTo(AwaitingConfirmation)
                 .Then(context => Record(context, "ProviderActionDeclined", $"{context.Message.Action}: {context.Message.Code} {context.Message.Message}"))

@@ -95,7 +95,7 @@ public sealed class DurableSagaTests
 
         Assert.Empty(again);
         var versions = await db.QueryAsync(d => d.Database.SqlQuery<string>($"SELECT version AS \"Value\" FROM schema_version").ToListAsync());
-        Assert.Equal(["0001_payout_saga", "0002_inbox_outbox"], versions.Order());
+        Assert.Equal(["0001_payout_saga", "0002_inbox_outbox", "0003_confirmation_sent_at"], versions.Order());
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class DurableSagaTests
             Provider = PayoutProvider.Dfns, Amount = 1234.567890123456789012m, Currency = "USDC", Network = "Polygon", Destination = "pi-1", Memo = "memo",
             Dfns = new DfnsPayoutDetails("wa-5pfuu-9euek-h0odgb6snva8ph3k", "USD", "US", "acct", "other"),
             ProviderReference = "pyt-1", ProviderStatus = "Processing/AwaitingPayoutConfirmation", DepositAddress = "0xabc", DepositAmount = 0.000001m,
-            ConfirmationExpiresAt = now.AddDays(1), TxHash = "0xhash", Fee = 1.45m, FailureCode = "code", FailureMessage = "message",
+            ConfirmationExpiresAt = now.AddDays(1), ConfirmationSentAt = now.AddMinutes(1), TxHash = "0xhash", Fee = 1.45m, FailureCode = "code", FailureMessage = "message",
             CreatedAt = now, UpdatedAt = now, ConfirmationExpiryTokenId = Guid.NewGuid(), SubmissionExpiryTokenId = Guid.NewGuid(),
             StatusPollTokenId = Guid.NewGuid(), SubmitRetryTokenId = Guid.NewGuid(),
             History = [new PayoutHistoryEntry(now, "Requested", "RequestPayout", "why")],

@@ -363,6 +363,32 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Confirmation_the_provider_never_saw_is_sent_again()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            SubmissionCheckDelay = TimeSpan.FromMilliseconds(300),
+            StatusPollInterval = TimeSpan.FromHours(1),
+        });
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+        await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
+        await test.InState(id, m => m.Confirming);
+
+        // A poll right after confirming may lag behind: nothing is sent again.
+        await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
+        await test.Consumed<ProviderPayoutUpdated>(2);
+        await test.AssertPublished<ConfirmProviderPayout>(1, m => m.Payout.PayoutId == id);
+
+        // Still awaiting well after it was sent: the confirmation was lost, so it goes again.
+        await Support.Eventually.Until(async () =>
+        {
+            await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
+            return test.PublishedSoFar<ConfirmProviderPayout>().Count;
+        }, n => n >= 2, "the confirmation to be sent again");
+        Assert.Contains(test.Saga.Sagas.Contains(id)!.History, h => h.Event == "ConfirmationResent");
+    }
+
+    [Fact]
     public async Task Asking_for_an_unknown_payout_answers_not_found()
     {
         await using var test = await StartAsync();
