@@ -34,6 +34,7 @@ public static class PersistenceServiceCollectionExtensions
         });
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
+        services.AddScoped<PayoutsBusOutbox>();
         services.AddHostedService<OutboxDeliveryService>();
         if (options.MigrateOnStart)
             services.AddHostedService<MigrateOnStart>();

@@ -1,13 +1,14 @@
-using MassTransit;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Providers;
 
 namespace Payouts.Bus.Host.Gateway;
 
 /// <summary>
 /// <c>POST /webhooks/{provider}</c>: provider callbacks, verified over the raw body by the provider's
-/// handler. Forged or stale ones are answered 401 and change nothing; accepted ones go to the saga
-/// as one <c>ProviderPayoutUpdated</c>, and the provider gets the answer it expects.
+/// handler. Forged or stale ones are answered 401 and change nothing; accepted ones are stored as one
+/// <c>ProviderPayoutUpdated</c> for the saga before the provider gets the answer it expects, so an
+/// acknowledged webhook is never lost.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -20,7 +21,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(string provider, HttpRequest http, PayoutProviders providers,
-        IPublishEndpoint publish, ILoggerFactory logs)
+        PayoutsBusOutbox outbox, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger(typeof(WebhookEndpoints));
         if (!Enum.TryParse<PayoutProvider>(provider, ignoreCase: true, out var known) || !Enum.IsDefined(known))
@@ -42,7 +43,7 @@ public static class WebhookEndpoints
         if (result.Update is { } update)
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
-            await publish.Publish(update, http.HttpContext.RequestAborted);
+            await outbox.PublishAsync(update, http.HttpContext.RequestAborted);
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
         }
         else

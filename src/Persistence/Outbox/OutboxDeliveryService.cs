@@ -10,8 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Payouts.Bus.Persistence.Outbox;
 
 /// <summary>
-/// Sends scheduled messages (saga timeouts, polls, retries) when they are due, from the database:
-/// they survive restarts of the host, the broker and the database, and need no broker-side delay.
+/// Sends stored messages that belong to no consumer when they are due: scheduled ones (saga
+/// timeouts, polls, retries) and those published from HTTP requests (<see cref="PayoutsBusOutbox"/>,
+/// due at once). They survive restarts of the host, the broker and the database, and need no
+/// broker-side delay.
 /// Also removes inbox rows of messages delivered long ago. Several hosts may run it: rows are
 /// claimed with <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL; SQLite has one writer at a time.
 /// </summary>

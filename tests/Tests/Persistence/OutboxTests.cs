@@ -84,6 +84,63 @@ public sealed class OutboxTests
         Assert.False(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.MessageType.Contains(ExpiryUrn))), "the expiry is gone");
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Message_published_outside_a_consumer_is_stored_and_delivered_after_a_restart(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var request = Requests.TheDex();
+
+        // The first host stops before its delivery service gets round to the stored message.
+        await using (var first = await DurableSagaTests.StartAsync(db,
+            services: s => s.Configure<DatabaseOptions>(o => o.DeliveryInterval = TimeSpan.FromMinutes(1))))
+        {
+            await first.Publish(request);
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
+            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Pending, "0 Waiting")));
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+
+            await using var scope = first.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PayoutsBusOutbox>().PublishAsync(
+                PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"), CancellationToken.None);
+            Assert.True(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.InboxMessageId == null && m.MessageType.Contains("provider-payout-updated"))),
+                "the webhook's update is stored");
+        }
+        Assert.Equal("Submitted", (await DurableSagaTests.LoadAsync(db, request.PayoutId))!.CurrentState);
+
+        await using var second = await DurableSagaTests.StartAsync(db);
+        var completed = await DurableSagaTests.StateIs(db, request.PayoutId, "Completed");
+        Assert.Equal("0x99", completed.TxHash);
+        await second.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == request.PayoutId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Two_hosts_on_one_database_process_each_scheduled_message_once(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(3), StatusPollInterval = TimeSpan.FromHours(1) };
+        await using var first = await DurableSagaTests.StartAsync(db, timers);
+        await using var second = await DurableSagaTests.StartAsync(db, timers);
+        var requests = Enumerable.Range(0, 10).Select(_ => Requests.Dfns()).ToList();
+
+        foreach (var request in requests)
+        {
+            await first.Publish(request);
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
+            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("pyt-" + request.PayoutId, ProviderPayoutStatus.Pending, "Processing/Initializing")));
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+            await first.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation",
+                depositAddress: "0x1234567890abcdef1234567890abcdef12345678", amount: 1000m));
+        }
+        foreach (var request in requests)
+            await DurableSagaTests.StateIs(db, request.PayoutId, "Expired");
+
+        var delivered = first.Saga.Consumed.Select<PayoutConfirmationExpired>(new CancellationToken(true)).Count()
+                        + second.Saga.Consumed.Select<PayoutConfirmationExpired>(new CancellationToken(true)).Count();
+        Assert.Equal(requests.Count, delivered);
+    }
+
     private static Task<int> ReceiveCountAsync(TestDatabase db, Guid messageId) =>
         db.QueryAsync(d => d.Set<InboxState>().Where(i => i.MessageId == messageId).SumAsync(i => i.ReceiveCount));
 

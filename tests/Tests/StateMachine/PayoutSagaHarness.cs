@@ -32,6 +32,7 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<PayoutStateMachine, PayoutState> Saga { get; }
     public PayoutStateMachine Machine { get; }
+    public IServiceProvider Services => _provider;
 
     public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null,
         Action<IServiceCollection>? services = null, Action<IReceiveEndpointConfigurator, IRegistrationContext>? outbox = null)

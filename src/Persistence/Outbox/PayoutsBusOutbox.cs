@@ -1,0 +1,35 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+
+namespace Payouts.Bus.Persistence.Outbox;
+
+/// <summary>
+/// Publishes from outside a consumer (an HTTP request) through the database: the message is stored
+/// and committed before the caller answers, and the delivery service sends it right after. A
+/// webhook acknowledged to its provider is therefore never lost, even if the host dies at once.
+/// </summary>
+public sealed class PayoutsBusOutbox(PayoutsDbContext db, IBus bus, IServiceProvider services) : OutboxSendContext
+{
+    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!bus.Topology.TryGetPublishAddress<T>(out var address))
+            throw new InvalidOperationException($"The bus has no publish address for {typeof(T).Name}.");
+        var endpoint = new MassTransit.Middleware.Outbox.OutboxSendEndpoint(this, await bus.GetSendEndpoint(address));
+        await endpoint.Send(message, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task AddSend<T>(SendContext<T> context)
+        where T : class
+    {
+        var now = DateTime.UtcNow;
+        var message = OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance, now);
+        message.EnqueueTime ??= now;
+        db.Set<OutboxMessage>().Add(message);
+        return Task.CompletedTask;
+    }
+
+    public object? GetService(Type serviceType) => services.GetService(serviceType);
+}
