@@ -8,8 +8,7 @@ namespace Payouts.Bus.Persistence;
 
 /// <summary>
 /// Loads and saves payout sagas with EF Core. A message's transition runs in one transaction that
-/// holds the payout's row (PostgreSQL: <c>SELECT … FOR UPDATE</c>; SQLite: every transaction is
-/// <c>BEGIN IMMEDIATE</c>, one writer on the file), so events for one payout apply one after another.
+/// holds the payout's row (see <see cref="SqlDialect"/>), so events for one payout apply one after another.
 /// When a transaction is already open on the scope's DbContext (the consumer outbox), it is joined.
 /// </summary>
 public sealed class PayoutSagaRepositoryContextFactory(
@@ -62,9 +61,7 @@ public sealed class PayoutSagaRepositoryContextFactory(
 internal static class PayoutLocks
 {
     public static Task<PayoutState?> LoadAsync(PayoutsDbContext db, Guid payoutId, CancellationToken cancellationToken) =>
-        (db.Database.IsNpgsql()
-            ? db.Payouts.FromSql($"SELECT * FROM payout_saga WHERE correlation_id = {payoutId} FOR UPDATE")
-            : db.Payouts.Where(p => p.CorrelationId == payoutId))
+        SqlDialect.LockPayout(db, payoutId)
         .AsTracking()
         .SingleOrDefaultAsync(cancellationToken);
 }

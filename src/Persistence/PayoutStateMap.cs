@@ -8,7 +8,7 @@ using Payouts.Bus.Sagas;
 namespace Payouts.Bus.Persistence;
 
 /// <summary>How <see cref="PayoutState"/> maps onto the <c>payout_saga</c> table of Migrations/*/0001_payout_saga.sql and later scripts.</summary>
-internal sealed class PayoutStateMap(bool postgres) : IEntityTypeConfiguration<PayoutState>
+internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfiguration<PayoutState>
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -57,7 +57,7 @@ internal sealed class PayoutStateMap(bool postgres) : IEntityTypeConfiguration<P
             value => JsonSerializer.Serialize(value, JsonOptions),
             text => JsonSerializer.Deserialize<T>(text, JsonOptions)!,
             comparer);
-        if (postgres)
-            property.HasColumnType("jsonb");
+        if (jsonColumnType is not null)
+            property.HasColumnType(jsonColumnType);
     }
 }

@@ -15,7 +15,7 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.ApplyConfiguration(new PayoutStateMap(Database.IsNpgsql()));
+        modelBuilder.ApplyConfiguration(new PayoutStateMap(SqlDialect.JsonColumnType(this)));
         modelBuilder.ApplyConfiguration(new InboxStateMap());
         modelBuilder.ApplyConfiguration(new OutboxMessageMap());
     }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -6,29 +5,20 @@ namespace Payouts.Bus.Persistence;
 
 /// <summary>
 /// Applies the versioned SQL scripts under Migrations/{Sqlite|Postgres}/ in order, each in its own
-/// transaction together with its row in <c>schema_version</c>. Safe to run from several hosts at
-/// once: PostgreSQL takes an advisory lock, SQLite serializes writers on the file.
+/// transaction together with its row in <c>schema_version</c>. Safe to run from several hosts at once.
 /// </summary>
 public sealed class SchemaMigrator(PayoutsDbContext db, ILogger<SchemaMigrator> logger)
 {
-    private const long AdvisoryLockKey = 0x5041594F555453; // "PAYOUTS"
-
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
-        var postgres = db.Database.IsNpgsql();
-        if (!postgres)
-            EnsureSqliteDirectory(db.Database.GetConnectionString());
-
-        await db.Database.ExecuteSqlRawAsync(postgres
-            ? "CREATE TABLE IF NOT EXISTS schema_version (version varchar(100) PRIMARY KEY, applied_at timestamptz NOT NULL)"
-            : "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", cancellationToken);
+        SqlDialect.PrepareStorage(db);
+        await db.Database.ExecuteSqlRawAsync(SqlDialect.SchemaVersionTable(db), cancellationToken);
 
         var applied = new List<string>();
-        foreach (var (version, script) in Scripts(postgres ? "Postgres" : "Sqlite"))
+        foreach (var (version, script) in Scripts(SqlDialect.MigrationsFolder(db)))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (postgres)
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken);
+            await SqlDialect.LockMigrationsAsync(db, cancellationToken);
             var done = await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS \"Value\" FROM schema_version WHERE version = {version}").SingleAsync(cancellationToken);
             if (done == 0)
             {
@@ -51,13 +41,5 @@ public sealed class SchemaMigrator(PayoutsDbContext db, ILogger<SchemaMigrator> 
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             yield return (Path.GetFileNameWithoutExtension(name), reader.ReadToEnd());
         }
-    }
-
-    private static void EnsureSqliteDirectory(string? connectionString)
-    {
-        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (!string.IsNullOrEmpty(directory) && file != ":memory:")
-            Directory.CreateDirectory(directory);
     }
 }

@@ -15,7 +15,7 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// due at once). They survive restarts of the host, the broker and the database, and need no
 /// broker-side delay.
 /// Also removes inbox rows of messages delivered long ago. Several hosts may run it: rows are
-/// claimed with <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL; SQLite has one writer at a time.
+/// claimed so that the others skip them (see <see cref="SqlDialect.ClaimDue"/>).
 /// </summary>
 internal sealed class OutboxDeliveryService(
     IServiceScopeFactory scopes, IBusControl bus, IOptions<DatabaseOptions> options, ILogger<OutboxDeliveryService> logger) : BackgroundService
@@ -55,13 +55,7 @@ internal sealed class OutboxDeliveryService(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = DateTime.UtcNow;
-        var due = await (db.Database.IsNpgsql()
-                ? db.Set<OutboxMessage>().FromSql(
-                    $"SELECT * FROM outbox_message WHERE inbox_message_id IS NULL AND enqueue_time <= {now} ORDER BY sequence_number LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
-                : db.Set<OutboxMessage>().Where(m => m.InboxMessageId == null && m.EnqueueTime <= now).OrderBy(m => m.SequenceNumber).Take(BatchSize))
-            .AsTracking()
-            .ToListAsync(cancellationToken);
+        var due = await SqlDialect.ClaimDue(db, DateTime.UtcNow, BatchSize).AsTracking().ToListAsync(cancellationToken);
 
         foreach (var message in due)
         {

@@ -62,9 +62,7 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
     }
 
     private Task<InboxState?> LockAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken) =>
-        (db.Database.IsNpgsql()
-            ? db.Set<InboxState>().FromSql($"SELECT * FROM inbox_state WHERE message_id = {messageId} AND consumer_id = {consumerId} FOR UPDATE")
-            : db.Set<InboxState>().Where(i => i.MessageId == messageId && i.ConsumerId == consumerId))
+        SqlDialect.LockInbox(db, messageId, consumerId)
         .AsTracking()
         .SingleOrDefaultAsync(cancellationToken);
 }
