@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Sandbox;
@@ -75,10 +74,10 @@ public sealed class CrashRecoveryTests
         public static async Task<World> StartAsync(string provider)
         {
             var database = await TestDatabase.CreateAsync(provider);
-            var hostUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+            var hostUrl = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
             var sandbox = new ProviderSandbox(new SandboxOptions
             {
-                Url = new Uri($"http://127.0.0.1:{FreePort()}"),
+                Url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}"),
                 StepDelay = TimeSpan.FromMilliseconds(300),
                 DfnsWebhookUrl = new Uri(hostUrl, "webhooks/dfns"),
                 CalypsoWebhookUrl = new Uri(hostUrl, "webhooks/calypso"),
@@ -140,13 +139,6 @@ public sealed class CrashRecoveryTests
             Http.Dispose();
             await Sandbox.DisposeAsync();
             await _database.DisposeAsync();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

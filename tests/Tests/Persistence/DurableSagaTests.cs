@@ -24,10 +24,7 @@ public sealed class DurableSagaTests
 
         await using (var first = await StartAsync(db))
         {
-            await first.Publish(request);
-            await StateIs(db, request.PayoutId, "Requested");
-            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-7", ProviderPayoutStatus.Pending, "0 Waiting")));
-            await StateIs(db, request.PayoutId, "Submitted");
+            await SubmittedAsync(first, db, request, "thedex-7");
         }
 
         await using var second = await StartAsync(db);
@@ -49,10 +46,7 @@ public sealed class DurableSagaTests
         await using var db = await TestDatabase.CreateAsync(provider);
         await using var test = await StartAsync(db);
         var request = Requests.TheDex();
-        await test.Publish(request);
-        await StateIs(db, request.PayoutId, "Requested");
-        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-8", ProviderPayoutStatus.Pending, "0 Waiting")));
-        var submitted = await StateIs(db, request.PayoutId, "Submitted");
+        var submitted = await SubmittedAsync(test, db, request, "thedex-8");
 
         await Task.WhenAll(Enumerable.Range(1, 50).Select(i =>
             test.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Processing, $"step-{i}"))));
@@ -141,6 +135,15 @@ public sealed class DurableSagaTests
                 services?.Invoke(collection);
             },
             (endpoint, context) => endpoint.UsePayoutsOutbox(context));
+
+    /// <summary>Requests a payout and has its provider accept it; returns it Submitted, as stored.</summary>
+    internal static async Task<PayoutState> SubmittedAsync(PayoutSagaHarness test, TestDatabase db, RequestPayout request, string reference)
+    {
+        await test.Publish(request);
+        await StateIs(db, request.PayoutId, "Requested");
+        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created")));
+        return await StateIs(db, request.PayoutId, "Submitted");
+    }
 
     internal static Task<PayoutState?> LoadAsync(TestDatabase db, Guid id) =>
         db.QueryAsync(d => d.Payouts.AsNoTracking().SingleOrDefaultAsync(p => p.CorrelationId == id));

@@ -63,10 +63,7 @@ public sealed class OutboxTests
 
         await using (var first = await DurableSagaTests.StartAsync(db, timers))
         {
-            await first.Publish(request);
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
-            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("pyt-1", ProviderPayoutStatus.Pending, "Processing/Initializing")));
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+            await DurableSagaTests.SubmittedAsync(first, db, request, "pyt-1");
             await first.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation",
                 depositAddress: "0x1234567890abcdef1234567890abcdef12345678", amount: 1000m));
             await DurableSagaTests.StateIs(db, request.PayoutId, "AwaitingConfirmation");
@@ -95,10 +92,7 @@ public sealed class OutboxTests
         await using (var first = await DurableSagaTests.StartAsync(db,
             services: s => s.Configure<DatabaseOptions>(o => o.DeliveryInterval = TimeSpan.FromMinutes(1))))
         {
-            await first.Publish(request);
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
-            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Pending, "0 Waiting")));
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+            await DurableSagaTests.SubmittedAsync(first, db, request, "thedex-9");
 
             await using var scope = first.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<PayoutsBusOutbox>().PublishAsync(
@@ -126,10 +120,7 @@ public sealed class OutboxTests
 
         foreach (var request in requests)
         {
-            await first.Publish(request);
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Requested");
-            await first.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("pyt-" + request.PayoutId, ProviderPayoutStatus.Pending, "Processing/Initializing")));
-            await DurableSagaTests.StateIs(db, request.PayoutId, "Submitted");
+            await DurableSagaTests.SubmittedAsync(first, db, request, "pyt-" + request.PayoutId);
             await first.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation",
                 depositAddress: "0x1234567890abcdef1234567890abcdef12345678", amount: 1000m));
         }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
@@ -19,8 +18,8 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
 {
     public const string FailingAddress = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf";
 
-    private readonly int _hostPort = FreePort();
-    private readonly int _sandboxPort = FreePort();
+    private readonly int _hostPort = LoopbackPort.Free();
+    private readonly int _sandboxPort = LoopbackPort.Free();
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"payouts-test-{Guid.NewGuid():N}.db");
 
     public PayoutsHostFixture() => UseKestrel(_hostPort);
@@ -88,13 +87,6 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
         var (status, body) = await PostAsync("/payouts", request);
         Assert.True(status == HttpStatusCode.Accepted, $"POST /payouts answered {(int)status}: {body.ToJsonString()}");
         return body["payoutId"]!.GetValue<Guid>();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static string Describe(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
