@@ -141,7 +141,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId))
                 // The provider may already be further along (a found earlier create): apply that through the usual rules.
                 .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
-                    further => further.Publish(context => 
+                    further => further.Publish(context =>
                         new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response"))),
             When(ProviderDeclined)
                 .Then(context => context.Saga.Fail(context.Message.Code, context.Message.Message))
