@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: state machine tests, persistence tests on real SQLite and
-# PostgreSQL, and gateway and end-to-end tests over loopback against the provider sandbox.
-# Installs and starts PostgreSQL when none is reachable (Debian, as root), or uses the
-# connection string in PAYOUTS_TEST_POSTGRES; tests create their own databases.
+# PostgreSQL, and gateway and end-to-end tests over loopback against the provider sandbox,
+# on the embedded default and on RabbitMQ + PostgreSQL.
+# Installs and starts PostgreSQL and RabbitMQ when none is reachable (Debian, as root), or
+# uses PAYOUTS_TEST_POSTGRES / PAYOUTS_TEST_RABBITMQ; tests create their own databases, and
+# each run gets its own RabbitMQ virtual host.
 # Prints a closing line "N passed, N failed" and exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,7 +12,8 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 PAYOUTS_TEST_POSTGRES=$(scripts/postgres.sh)
-export PAYOUTS_TEST_POSTGRES
+PAYOUTS_TEST_RABBITMQ=$(scripts/rabbitmq.sh)
+export PAYOUTS_TEST_POSTGRES PAYOUTS_TEST_RABBITMQ
 
 dotnet build Payouts.Bus.sln --configuration Release --nologo --verbosity quiet
 

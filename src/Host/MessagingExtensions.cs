@@ -15,12 +15,28 @@ public static class MessagingExtensions
     public static IServiceCollection AddPayoutMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var transport = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
         var gatewayTimeout = configuration.GetSection(PayoutsOptions.Section).Get<PayoutsOptions>()?.GatewayTimeout ?? new PayoutsOptions().GatewayTimeout;
 
+        // The host does not serve HTTP before the bus is up: on a broker's first start, a request
+        // published before the saga's queue is bound would be dropped by the broker unanswered.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromMinutes(1);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        if (transport.Transport == BusOptions.InMemory)
+            services.AddHostedService<ResumeInFlightPayouts>();
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UsePayoutsOutbox(context));
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                if (transport.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    rabbit.SetQuorumQueue();
+                endpoint.UsePayoutsOutbox(context);
+            });
             bus.AddDelayedMessageScheduler();
             bus.AddPayoutSaga().InPayoutsDatabase();
             bus.AddPayoutConsumers();
@@ -30,11 +46,25 @@ public static class MessagingExtensions
             bus.AddRequestClient<GetPayout>(gatewayTimeout);
             bus.AddRequestClient<RequestPayoutQuote>(gatewayTimeout);
 
-            bus.UsingInMemory((context, cfg) =>
-            {
-                cfg.UseDelayedMessageScheduler();
-                cfg.ConfigureEndpoints(context);
-            });
+            if (transport.Transport == BusOptions.RabbitMq)
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    // amqp://user:password@host:5672/vhost; MassTransit reads all of it from the URI.
+                    cfg.Host(new Uri(configuration.GetConnectionString(BusOptions.ConnectionStringName)
+                        ?? throw new InvalidOperationException($"Bus:Transport is RabbitMq but ConnectionStrings:{BusOptions.ConnectionStringName} is not set.")));
+                    cfg.PrefetchCount = transport.PrefetchCount;
+                    if (transport.ConcurrentMessageLimit is { } limit)
+                        cfg.ConcurrentMessageLimit = limit;
+                    // Schedules become rows in the outbox; nothing asks the broker for a delay.
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
+            else
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
         });
         return services;
     }

@@ -18,12 +18,30 @@ public sealed class PayoutsOptions
     public Uri WebhookUrl(string provider) => new(PublicUrl!, $"webhooks/{provider}");
 }
 
-/// <summary>Configuration section <c>Bus</c>.</summary>
+/// <summary>Configuration section <c>Bus</c>; the broker itself is <c>ConnectionStrings:RabbitMq</c>.</summary>
 public sealed class BusOptions
 {
     public const string Section = "Bus";
+    public const string InMemory = "InMemory";
+    public const string RabbitMq = "RabbitMq";
+    public const string ConnectionStringName = "RabbitMq";
 
-    /// <summary><c>InMemory</c>: the embedded default, messages live in this process only.</summary>
-    [Required, AllowedValues("InMemory")]
-    public string Transport { get; set; } = "InMemory";
+    /// <summary>
+    /// <c>InMemory</c>: the embedded default, messages live in this process only.
+    /// <c>RabbitMq</c>: durable queues on the broker at <c>ConnectionStrings:RabbitMq</c>
+    /// (<c>amqp://user:password@host:5672/vhost</c>), with publisher confirms.
+    /// </summary>
+    [Required, AllowedValues(InMemory, RabbitMq)]
+    public string Transport { get; set; } = InMemory;
+
+    /// <summary>Messages each consumer takes from the broker ahead of processing them.</summary>
+    [Range(1, 1000)]
+    public ushort PrefetchCount { get; set; } = 16;
+
+    /// <summary>Messages one endpoint processes at once; unset means the prefetch count.</summary>
+    [Range(1, 1000)]
+    public int? ConcurrentMessageLimit { get; set; }
+
+    /// <summary>Declare quorum queues, for a clustered broker.</summary>
+    public bool QuorumQueues { get; set; }
 }

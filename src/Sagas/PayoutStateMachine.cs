@@ -74,6 +74,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
         Event(() => ProviderDeclined, e => { e.CorrelateById(context => context.Message.PayoutId); e.OnMissingInstance(m => m.Fault()); });
         Event(() => ProviderUpdated, e => { e.CorrelateById(context => context.Message.PayoutId); e.OnMissingInstance(m => m.Fault()); });
         Event(() => ActionDeclined, e => { e.CorrelateById(context => context.Message.PayoutId); e.OnMissingInstance(m => m.Fault()); });
+        Event(() => Resumed, e => { e.CorrelateById(context => context.Message.PayoutId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SubmitFaulted, e => { e.CorrelateById(context => context.Message.Message.Payout.PayoutId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => ConfirmFaulted, e => { e.CorrelateById(context => context.Message.Message.Payout.PayoutId); e.OnMissingInstance(m => m.Discard()); });
 
@@ -158,6 +159,9 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .Then(context => _logger.LogError("Payout {PayoutId}: submission to {Provider} failed after retries: {Reason}",
                     context.Saga.CorrelationId, context.Saga.Provider, FirstExceptionMessage(context.Message)))
                 .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId)),
+            When(Resumed)
+                .Then(context => Record(context, "Resumed", $"after a restart: submitting again in {timers.SubmissionCheckDelay:g} unless {context.Saga.Provider} acknowledges it first"))
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => timers.SubmissionCheckDelay),
             When(SubmitRetry.Received)
                 .Then(context => Record(context, "SubmitRetry", "not acknowledged by the provider yet: submitting again; the provider client finds any earlier create first"))
                 .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
@@ -199,6 +203,10 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .If(context => context.Saga.Absorb(context.Message.Update),
                     changed => changed.Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus}"))),
             When(StatusPoll.Received)
+                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+            When(Resumed)
+                .Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again"))
                 .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
             Ignore(SubmitRetry.AnyReceived));
@@ -312,6 +320,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
             When(ProviderDeclined)
                 .Then(context => Record(context, "LateProviderUpdate", $"create declined ({context.Message.Code}) after the payout ended {context.Saga.CurrentState}")),
             Ignore(ActionDeclined),
+            Ignore(Resumed),
             Ignore(SubmitFaulted),
             Ignore(ConfirmFaulted),
             Ignore(StatusPoll.AnyReceived),
@@ -339,6 +348,7 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
     public Event<ProviderPayoutDeclined> ProviderDeclined { get; private set; } = null!;
     public Event<ProviderPayoutUpdated> ProviderUpdated { get; private set; } = null!;
     public Event<ProviderActionDeclined> ActionDeclined { get; private set; } = null!;
+    public Event<ResumePayout> Resumed { get; private set; } = null!;
     public Event<Fault<SubmitProviderPayout>> SubmitFaulted { get; private set; } = null!;
     public Event<Fault<ConfirmProviderPayout>> ConfirmFaulted { get; private set; } = null!;
 

@@ -389,6 +389,19 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Resumed_payout_asks_its_provider_and_polls_again()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+
+        await test.Publish(new ResumePayout(id));
+
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id);
+        Assert.Equal("Resumed", test.Saga.Sagas.Contains(id)!.History[^1].Event);
+        Assert.Equal(nameof(PayoutStateMachine.AwaitingConfirmation), test.Saga.Sagas.Contains(id)!.CurrentState);
+    }
+
+    [Fact]
     public async Task Asking_for_an_unknown_payout_answers_not_found()
     {
         await using var test = await StartAsync();

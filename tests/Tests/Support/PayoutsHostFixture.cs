@@ -14,13 +14,14 @@ namespace Payouts.Bus.Tests.Support;
 /// provider sandbox in-process on its own port: HTTP in, provider calls and webhooks over real sockets.
 /// Timers are short so that lifecycles finish in seconds.
 /// </summary>
-public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string FailingAddress = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf";
 
     private readonly int _hostPort = LoopbackPort.Free();
     private readonly int _sandboxPort = LoopbackPort.Free();
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"payouts-test-{Guid.NewGuid():N}.db");
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
     public PayoutsHostFixture() => UseKestrel(_hostPort);
 
@@ -40,19 +41,28 @@ public sealed class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Sandbox:Url", $"http://127.0.0.1:{_sandboxPort}");
         builder.UseSetting("Sandbox:StepDelay", "00:00:00.100");
         builder.UseSetting("Sandbox:FailingDestinations:0", FailingAddress);
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
-    public Task InitializeAsync()
+    /// <summary>Settings on top of the embedded default, prepared before the host starts (a database, a broker).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> PrepareAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
     {
+        _settings = await PrepareAsync();
         StartServer();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_hostPort}") };
-        return Task.CompletedTask;
     }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         Http.Dispose();
         await base.DisposeAsync();
+        await CleanUpAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.Delete(_database);
     }
