@@ -4,9 +4,11 @@ using Payouts.Bus.Tests.Support;
 
 namespace Payouts.Bus.Tests.Gateway;
 
-/// <summary>Each provider's sample payout, through the HTTP gateway, the bus, the saga and the sandbox, to its end.</summary>
-[Collection(HostCollection.Name)]
-public sealed class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
+/// <summary>
+/// Each provider's sample payout, through the HTTP gateway, the bus, the saga and the sandbox, to
+/// its end; run on the embedded default and on RabbitMQ + PostgreSQL by the classes below.
+/// </summary>
+public abstract class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
 {
     [Theory]
     [InlineData("thedex")]
@@ -108,3 +110,9 @@ public sealed class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
         Assert.Contains("Completed", (string)problem["detail"]!);
     }
 }
+
+[Collection(HostCollection.Name)]
+public sealed class EmbeddedLifecycleTests(PayoutsHostFixture host) : PayoutLifecycleEndToEndTests(host);
+
+[Collection(RabbitMqCollection.Name)]
+public sealed class RabbitMqLifecycleTests(RabbitMqHostFixture host) : PayoutLifecycleEndToEndTests(host);

@@ -1,46 +1,17 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
 using MassTransit;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Tests.Support;
 
 namespace Payouts.Bus.Tests.RabbitMq;
 
-/// <summary>Payouts over the real RabbitMQ broker and PostgreSQL, with the sandbox on loopback.</summary>
+/// <summary>
+/// What only the broker can show: an upstream system that talks to the processor through RabbitMQ
+/// alone. (The whole lifecycle also runs on RabbitMQ + PostgreSQL in <c>RabbitMqLifecycleTests</c>.)
+/// </summary>
 [Collection(RabbitMqCollection.Name)]
 public sealed class RabbitMqEndToEndTests(RabbitMqHostFixture host)
 {
-    [Theory]
-    [InlineData("thedex")]
-    [InlineData("calypso")]
-    [InlineData("oxapay")]
-    public async Task Sample_payout_completes_over_the_broker_with_exactly_one_transfer(string provider)
-    {
-        var id = await host.RequestAsync(PayoutsHostFixture.Sample(provider));
-
-        var payout = await host.WaitForStatusAsync(id, "Completed");
-
-        Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == (string)payout["providerReference"]!);
-    }
-
-    [Fact]
-    public async Task Dfns_payout_completes_over_the_broker_after_confirmation()
-    {
-        var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
-        var awaiting = await host.WaitForStatusAsync(id, "AwaitingConfirmation");
-
-        using var confirmed = await host.Http.PostAsJsonAsync($"/payouts/{id}/confirm", new
-        {
-            depositAddress = (string)awaiting["confirmation"]!["depositAddress"]!,
-            amount = (string)awaiting["confirmation"]!["amount"]!,
-        });
-        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
-
-        var payout = await host.WaitForStatusAsync(id, "Completed");
-        Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == (string)payout["providerReference"]!);
-    }
-
     [Fact]
     public async Task Upstream_on_the_broker_requests_payouts_and_hears_how_they_ended()
     {
