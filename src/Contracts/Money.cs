@@ -6,7 +6,7 @@ namespace Payouts.Bus.Contracts;
 
 /// <summary>
 /// An exact amount of one currency on one network ("125.50 USDT on TRON").
-/// The amount travels as a decimal string so that no JSON reader turns it into a float.
+/// The amount travels as a decimal string so that no JSON reader rounds it to binary floating point.
 /// </summary>
 public sealed record Money(
     [property: JsonConverter(typeof(ExactDecimalJsonConverter))] decimal Amount,
