@@ -12,16 +12,8 @@ fi
 password=payouts-test
 connection="Host=127.0.0.1;Port=5432;Username=postgres;Password=$password"
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "PostgreSQL is not installed and this is not root: install postgresql or set PAYOUTS_TEST_POSTGRES" >&2
-    exit 1
-  fi
-  echo "Installing PostgreSQL (Debian package)…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
-fi
+. "$(dirname "$0")/debian-package.sh"
+install_debian_package postgresql pg_ctlcluster PAYOUTS_TEST_POSTGRES
 
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 { print $1 " " $2 }')
 if [ -z "$cluster" ]; then

@@ -10,16 +10,8 @@ if [ -n "${PAYOUTS_TEST_RABBITMQ:-}" ]; then
   exit 0
 fi
 
-if ! command -v rabbitmq-server >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "RabbitMQ is not installed and this is not root: install rabbitmq-server or set PAYOUTS_TEST_RABBITMQ" >&2
-    exit 1
-  fi
-  echo "Installing RabbitMQ (Debian package)…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq rabbitmq-server >&2
-fi
+. "$(dirname "$0")/debian-package.sh"
+install_debian_package rabbitmq-server rabbitmq-server PAYOUTS_TEST_RABBITMQ
 
 if ! rabbitmqctl -q status >/dev/null 2>&1; then
   rabbitmq-server -detached >&2

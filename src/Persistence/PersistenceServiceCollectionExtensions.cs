@@ -2,12 +2,11 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Middleware;
 using MassTransit.Saga;
-using Payouts.Bus.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Persistence;
@@ -35,9 +34,10 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
         services.AddScoped<PayoutsBusOutbox>();
-        services.AddHostedService<OutboxDeliveryService>();
+        // Hosted services start in this order: the schema first, then the delivery of stored messages.
         if (options.MigrateOnStart)
             services.AddHostedService<MigrateOnStart>();
+        services.AddHostedService<OutboxDeliveryService>();
         return services;
     }
 
