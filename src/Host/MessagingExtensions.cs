@@ -35,6 +35,7 @@ public static class MessagingExtensions
             {
                 if (transport.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     rabbit.SetQuorumQueue();
+                endpoint.ConfigureDeadLetter(x => x.UseFilter(new UnconsumedMessageFilter()));
                 endpoint.UsePayoutsOutbox(context);
             });
             bus.AddDelayedMessageScheduler();
