@@ -33,7 +33,7 @@ public static class PayoutEndpoints
         return app;
     }
 
-    private static async Task<IResult> RequestPayoutAsync(HttpRequest http, IRequestClient<RequestPayout> client, ILoggerFactory logs)
+    private static async Task<IResult> RequestPayoutAsync(HttpRequest http, IRequestClient<RequestPayout> client)
     {
         var (body, problem) = await ReadAsync<PayoutRequestBody>(http);
         if (problem is not null)
@@ -47,9 +47,9 @@ public static class PayoutEndpoints
             return Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
                 title: "The payout request is invalid.");
 
-        return await AskAsync(logs, command.PayoutId, async () =>
+        return await AskAsync(http.HttpContext, command.PayoutId, async deadline =>
         {
-            var response = await client.GetResponse<PayoutSnapshot, PayoutRejected>(command, http.HttpContext.RequestAborted);
+            var response = await client.GetResponse<PayoutSnapshot, PayoutRejected>(command, deadline);
             if (response.Is(out Response<PayoutSnapshot>? accepted))
                 return Results.Accepted($"/payouts/{accepted.Message.PayoutId}", new PayoutAcceptedView(accepted.Message.PayoutId, accepted.Message.Status));
 
@@ -62,16 +62,16 @@ public static class PayoutEndpoints
         });
     }
 
-    private static Task<IResult> GetPayoutAsync(Guid payoutId, IRequestClient<GetPayout> client, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        AskAsync(logs, payoutId, async () =>
+    private static Task<IResult> GetPayoutAsync(Guid payoutId, HttpContext http, IRequestClient<GetPayout> client) =>
+        AskAsync(http, payoutId, async deadline =>
         {
-            var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(payoutId), cancellationToken);
+            var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(payoutId), deadline);
             return response.Is(out Response<PayoutSnapshot>? found)
                 ? Results.Ok(PayoutView.From(found.Message))
                 : NotFound(payoutId);
         });
 
-    private static async Task<IResult> ConfirmPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<ConfirmPayout> client, ILoggerFactory logs)
+    private static async Task<IResult> ConfirmPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<ConfirmPayout> client)
     {
         var (body, problem) = await ReadAsync<ConfirmBody>(http);
         if (problem is not null)
@@ -81,12 +81,12 @@ public static class PayoutEndpoints
         if (body.Amount <= 0)
             return Invalid("amount", "is required: the payout amount, as GET /payouts/{id} shows it.");
 
-        return await AskAsync(logs, payoutId, async () =>
+        return await AskAsync(http.HttpContext, payoutId, async deadline =>
             CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
-                new ConfirmPayout(payoutId, body.DepositAddress, body.Amount), http.HttpContext.RequestAborted)));
+                new ConfirmPayout(payoutId, body.DepositAddress, body.Amount), deadline)));
     }
 
-    private static async Task<IResult> CancelPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<CancelPayout> client, ILoggerFactory logs)
+    private static async Task<IResult> CancelPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<CancelPayout> client)
     {
         CancelBody? body = null;
         if (http.ContentLength is > 0)
@@ -97,12 +97,12 @@ public static class PayoutEndpoints
             body = read;
         }
 
-        return await AskAsync(logs, payoutId, async () =>
+        return await AskAsync(http.HttpContext, payoutId, async deadline =>
             CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
-                new CancelPayout(payoutId, body?.Reason), http.HttpContext.RequestAborted)));
+                new CancelPayout(payoutId, body?.Reason), deadline)));
     }
 
-    private static async Task<IResult> QuoteAsync(HttpRequest http, IRequestClient<RequestPayoutQuote> client, ILoggerFactory logs)
+    private static async Task<IResult> QuoteAsync(HttpRequest http, IRequestClient<RequestPayoutQuote> client)
     {
         var (body, problem) = await ReadAsync<QuoteBody>(http);
         if (problem is not null)
@@ -112,10 +112,10 @@ public static class PayoutEndpoints
         if (body.Amount <= 0)
             return Invalid("amount", "must be greater than zero.");
 
-        return await AskAsync(logs, Guid.Empty, async () =>
+        return await AskAsync(http.HttpContext, Guid.Empty, async deadline =>
         {
             var response = await client.GetResponse<PayoutQuote, PayoutQuoteUnavailable>(
-                new RequestPayoutQuote(provider, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns), http.HttpContext.RequestAborted);
+                new RequestPayoutQuote(provider, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns), deadline);
             if (response.Is(out Response<PayoutQuoteUnavailable>? unavailable))
                 return Results.Problem(title: "No quote", detail: unavailable.Message.Reason, statusCode: StatusCodes.Status422UnprocessableEntity);
             response.Is(out Response<PayoutQuote>? quoted);
@@ -136,18 +136,24 @@ public static class PayoutEndpoints
     }
 
     /// <summary>
-    /// Runs a request to the saga. When no answer comes in time the outcome is unknown, and the
-    /// caller is told to repeat the same request: every gateway call is safe to repeat.
+    /// Runs a request to the saga within <c>Payouts:GatewayTimeout</c>, counting from before the
+    /// command is handed to the bus (with the broker down, the hand-over itself waits). When no
+    /// answer comes in time the outcome is unknown, and the caller is told to repeat the same
+    /// request: every gateway call is safe to repeat.
     /// </summary>
-    private static async Task<IResult> AskAsync(ILoggerFactory logs, Guid payoutId, Func<Task<IResult>> ask)
+    private static async Task<IResult> AskAsync(HttpContext http, Guid payoutId, Func<CancellationToken, Task<IResult>> ask)
     {
+        var timeout = http.RequestServices.GetRequiredService<IOptions<PayoutsOptions>>().Value.GatewayTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(timeout);
         try
         {
-            return await ask();
+            return await ask(deadline.Token);
         }
-        catch (RequestTimeoutException)
+        catch (Exception e) when (e is RequestTimeoutException || (e is OperationCanceledException && !http.RequestAborted.IsCancellationRequested))
         {
-            logs.CreateLogger(typeof(PayoutEndpoints)).LogWarning("Payout {PayoutId}: the saga did not answer in time", payoutId);
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PayoutEndpoints))
+                .LogWarning("Payout {PayoutId}: no answer from the saga within {Timeout} ({Reason})", payoutId, timeout, e.GetType().Name);
             return Results.Problem(title: "No answer in time",
                 detail: "The payout processor did not answer in time. Repeat the same request: it is idempotent.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
