@@ -30,6 +30,8 @@ public static class MessagingExtensions
             services.AddHostedService<ResumeInFlightPayouts>();
         services.AddMassTransit(bus =>
         {
+            // A payout processor sends nothing to third parties that it does not need to (MassTransit reports usage by default).
+            bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {

@@ -26,6 +26,8 @@ public sealed class ProviderSandbox : IAsyncDisposable
 
     public ProviderSandbox(SandboxOptions options, ILoggerFactory? loggerFactory = null)
     {
+        if (options.StepDelay <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), options.StepDelay, "Sandbox:StepDelay must be positive: it is the interval of the clock that moves payouts along.");
         _options = options;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Url.ToString());

@@ -1,0 +1,55 @@
+using Npgsql;
+
+namespace Payouts.Bus.Bench;
+
+/// <summary>A fresh PostgreSQL database per run, and the server's own count of committed transactions in it.</summary>
+public sealed class BenchDatabase
+{
+    private int _reads;
+
+    private BenchDatabase(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
+
+    public static async Task<BenchDatabase> CreateAsync(string admin, string prefix)
+    {
+        var name = $"{prefix}_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new BenchDatabase(new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+    }
+
+    /// <summary>
+    /// <c>pg_stat_database.xact_commit</c>, less the transactions of our own readings. Backends report
+    /// their counts lazily (at the latest when they exit), so when <paramref name="settled"/> the pooled
+    /// connections are closed first and the figure is read until it stops moving.
+    /// </summary>
+    public async Task<long> CommitsAsync(bool settled = false)
+    {
+        if (!settled)
+            return await ReadCommitsAsync();
+        NpgsqlConnection.ClearAllPools();
+        var last = -1L;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            var now = await ReadCommitsAsync();
+            if (now == last)
+                return now;
+            last = now;
+        }
+        return last;
+    }
+
+    private async Task<long> ReadCommitsAsync()
+    {
+        // Outside the pool, so that reading does not keep a backend (and its unreported counts) alive.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        var commits = (long)(await read.ExecuteScalarAsync())!;
+        return commits - _reads++;
+    }
+}
