@@ -4,7 +4,8 @@
 # on the embedded default and on RabbitMQ + PostgreSQL.
 # Installs and starts PostgreSQL and RabbitMQ when none is reachable (Debian, as root), or
 # uses PAYOUTS_TEST_POSTGRES / PAYOUTS_TEST_RABBITMQ; tests create their own databases, and
-# each run gets its own RabbitMQ virtual host.
+# each run gets its own RabbitMQ virtual host. The dashboard is tested in Debian's chromium
+# (installed likewise, or PAYOUTS_TEST_CHROMIUM).
 # Prints a closing line "N passed, N failed" and exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,14 +14,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 PAYOUTS_TEST_POSTGRES=$(scripts/postgres.sh)
 PAYOUTS_TEST_RABBITMQ=$(scripts/rabbitmq.sh)
-export PAYOUTS_TEST_POSTGRES PAYOUTS_TEST_RABBITMQ
+PAYOUTS_TEST_CHROMIUM=$(scripts/chromium.sh)
+export PAYOUTS_TEST_POSTGRES PAYOUTS_TEST_RABBITMQ PAYOUTS_TEST_CHROMIUM
 
 dotnet build Payouts.Bus.sln --configuration Release --nologo --verbosity quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Payouts.Bus.sln --configuration Release --no-build --nologo --verbosity quiet 2>&1 | tee "$log" || status=$?
+dotnet test Payouts.Bus.sln --configuration Release --no-build --nologo --verbosity quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 66, Skipped: 0, ..."
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Sagas;
 
@@ -37,7 +38,12 @@ public static class MessagingExtensions
             {
                 if (transport.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     rabbit.SetQuorumQueue();
-                endpoint.ConfigureDeadLetter(x => x.UseFilter(new UnconsumedMessageFilter()));
+                var metrics = context.GetRequiredService<PayoutsMetrics>();
+                var logger = context.GetRequiredService<ILoggerFactory>().CreateLogger("Payouts.Bus.DeadLetters");
+                endpoint.ConfigureError(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger));
+                var errorPipe = Pipe.New<ExceptionReceiveContext>(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger));
+                endpoint.ConfigureDeadLetter(x => x.UseFilter(new UnconsumedMessageFilter(errorPipe)));
+                endpoint.UseConsumeFilter(typeof(PayoutLogScopeFilter<>), context);
                 endpoint.UsePayoutsOutbox(context);
             });
             bus.AddDelayedMessageScheduler();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
+using Payouts.Bus.Host.Telemetry;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Providers;
 using Payouts.Bus.Sagas;
@@ -13,6 +15,7 @@ public static class PayoutsHostExtensions
     {
         var configuration = builder.Configuration;
         builder.Services.AddOptions<PayoutsOptions>().Bind(configuration.GetSection(PayoutsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddPayoutsTelemetry(configuration);
         builder.Services.AddEmbeddedSandbox(configuration);
         builder.Services.AddPayoutProviders(configuration);
         builder.Services.AddPayoutLifecycle(configuration);
@@ -29,6 +32,7 @@ public static class PayoutsHostExtensions
         app.MapOpenApi();
         app.MapPayoutEndpoints();
         app.MapWebhookEndpoints();
+        app.MapDashboard();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return app;

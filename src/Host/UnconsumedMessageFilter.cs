@@ -11,19 +11,13 @@ namespace Payouts.Bus.Host;
 /// MassTransit's own <c>ThrowOnSkippedMessages</c> would throw past the error pipe and make the
 /// broker redeliver the message forever.
 /// </summary>
-public sealed class UnconsumedMessageFilter : IFilter<ReceiveContext>
+public sealed class UnconsumedMessageFilter(IPipe<ExceptionReceiveContext> errorPipe) : IFilter<ReceiveContext>
 {
-    private readonly IPipe<ExceptionReceiveContext> _errorPipe = Pipe.New<ExceptionReceiveContext>(x =>
-    {
-        x.UseFilter(new GenerateFaultFilter());
-        x.UseFilter(new ErrorTransportFilter());
-    });
-
     public Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
     {
         var reason = new MessageNotConsumedException(context.InputAddress,
             "The message was not consumed: no consumer on this endpoint handles its message type (messageType in the body)");
-        return _errorPipe.Send(new RescueExceptionReceiveContext(context, reason));
+        return errorPipe.Send(new RescueExceptionReceiveContext(context, reason));
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("unconsumed-to-error-queue");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Observability;
 using Payouts.Bus.Providers.Calypso;
 using Payouts.Bus.Providers.Dfns;
 using Payouts.Bus.Providers.OxaPay;
@@ -19,20 +20,21 @@ public static class ProvidersServiceCollectionExtensions
     public static IServiceCollection AddPayoutProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PayoutsMetrics>();
         services.AddSingleton<TheDexNonce>();
         services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
-        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, DfnsOptions.Section, o => o.BaseUrl);
-        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, TheDexOptions.Section, o => o.BaseUrl);
-        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, CalypsoOptions.Section, o => o.BaseUrl);
-        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, OxaPayOptions.Section, o => o.BaseUrl);
+        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section, o => o.BaseUrl);
+        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section, o => o.BaseUrl);
+        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, PayoutProvider.Calypso, CalypsoOptions.Section, o => o.BaseUrl);
+        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, PayoutProvider.OxaPay, OxaPayOptions.Section, o => o.BaseUrl);
 
         services.AddTransient<PayoutProviders>();
         return services;
     }
 
     private static void AddProvider<TClient, TWebhook, TOptions>(
-        IServiceCollection services, IConfiguration configuration, string section, Func<TOptions, Uri?> baseUrl)
+        IServiceCollection services, IConfiguration configuration, PayoutProvider provider, string section, Func<TOptions, Uri?> baseUrl)
         where TClient : class, IPayoutProviderClient
         where TWebhook : class, IProviderWebhookHandler
         where TOptions : class
@@ -44,7 +46,7 @@ public static class ProvidersServiceCollectionExtensions
             var root = baseUrl(sp.GetRequiredService<IOptions<TOptions>>().Value)!.ToString();
             http.BaseAddress = new Uri(root.EndsWith('/') ? root : root + "/");
             http.Timeout = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.RequestTimeout;
-        });
+        }).AddHttpMessageHandler(sp => new ProviderCallTelemetry(provider, sp.GetRequiredService<PayoutsMetrics>()));
         services.AddTransient<IPayoutProviderClient>(sp => sp.GetRequiredService<TClient>());
         services.AddSingleton<IProviderWebhookHandler, TWebhook>();
     }

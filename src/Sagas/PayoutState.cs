@@ -42,6 +42,12 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public string? FailureMessage { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// The W3C trace context of the request that opened the payout: provider webhooks, which arrive
+    /// in traces of their own, continue this one so that a payout is one trace from request to end.
+    /// </summary>
+    public string? TraceParent { get; set; }
     public DateTime UpdatedAt { get; set; }
 
     public Guid? ConfirmationExpiryTokenId { get; set; }
@@ -66,6 +72,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         Dfns = request.Dfns;
         CreatedAt = now;
         UpdatedAt = now;
+        TraceParent = System.Diagnostics.Activity.Current?.Id;
     }
 
     /// <summary>Takes what a provider update adds (ids, hashes, fees, deposit address) without touching the lifecycle state.</summary>

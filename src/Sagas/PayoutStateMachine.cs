@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Observability;
 using Payouts.Bus.Providers;
 
 namespace Payouts.Bus.Sagas;
@@ -34,13 +35,14 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
     private readonly TimeProvider _clock;
     private readonly ILogger<PayoutStateMachine> _logger;
 
-    public PayoutStateMachine(IOptions<PayoutLifecycleOptions> options, TimeProvider clock, ILogger<PayoutStateMachine> logger)
+    public PayoutStateMachine(IOptions<PayoutLifecycleOptions> options, TimeProvider clock, PayoutsMetrics metrics, ILogger<PayoutStateMachine> logger)
     {
         _clock = clock;
         _logger = logger;
         var timers = options.Value;
 
         InstanceState(x => x.CurrentState);
+        this.ConnectStateObserver(new PayoutTransitionTelemetry(metrics, clock, [Completed, Failed, Canceled, Expired, Rejected]));
 
         // Stale timers and late duplicates are expected in a distributed lifecycle: record them in the
         // log and move on, rather than faulting the message.

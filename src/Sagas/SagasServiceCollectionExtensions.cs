@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payouts.Bus.Observability;
 
 namespace Payouts.Bus.Sagas;
 
@@ -17,6 +19,10 @@ public static class SagasServiceCollectionExtensions
     }
 
     /// <summary>Registers the payout saga on the bus; the caller chooses where its state is kept.</summary>
-    public static ISagaRegistrationConfigurator<PayoutState> AddPayoutSaga(this IBusRegistrationConfigurator bus) =>
-        bus.AddSagaStateMachine<PayoutStateMachine, PayoutState, PayoutStateMachineDefinition>();
+    public static ISagaRegistrationConfigurator<PayoutState> AddPayoutSaga(this IBusRegistrationConfigurator bus)
+    {
+        // The state machine counts its transitions.
+        bus.TryAddSingleton<PayoutsMetrics>();
+        return bus.AddSagaStateMachine<PayoutStateMachine, PayoutState, PayoutStateMachineDefinition>();
+    }
 }

@@ -144,6 +144,7 @@ public static class PayoutEndpoints
     private static async Task<IResult> AskAsync(HttpContext http, Guid payoutId, Func<CancellationToken, Task<IResult>> ask)
     {
         var timeout = http.RequestServices.GetRequiredService<IOptions<PayoutsOptions>>().Value.GatewayTimeout;
+        System.Diagnostics.Activity.Current?.SetTag(Observability.PayoutsTelemetry.Tags.PayoutId, payoutId);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(timeout);
         try

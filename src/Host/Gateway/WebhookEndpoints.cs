@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Observability;
+using Payouts.Bus.Persistence;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Providers;
 
@@ -21,7 +25,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(string provider, HttpRequest http, PayoutProviders providers,
-        PayoutsBusOutbox outbox, ILoggerFactory logs)
+        PayoutsBusOutbox outbox, PayoutsDbContext db, PayoutsMetrics metrics, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger(typeof(WebhookEndpoints));
         if (!Enum.TryParse<PayoutProvider>(provider, ignoreCase: true, out var known) || !Enum.IsDefined(known))
@@ -37,19 +41,40 @@ public static class WebhookEndpoints
         {
             logger.LogWarning("{Provider} webhook refused ({Status}) from {Remote}: {Reason}",
                 known, result.StatusCode, http.HttpContext.Connection.RemoteIpAddress, result.Reason);
+            metrics.Webhook(known.ToString(), "rejected");
             return Results.Problem(title: "Webhook refused", detail: result.Reason, statusCode: result.StatusCode);
         }
 
         if (result.Update is { } update)
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
-            await outbox.PublishAsync(update, http.HttpContext.RequestAborted);
+            var traceParent = await db.Payouts.Where(p => p.CorrelationId == update.PayoutId).Select(p => p.TraceParent).FirstOrDefaultAsync(http.HttpContext.RequestAborted);
+            using (ContinuePayoutTrace(known, update.PayoutId, traceParent))
+                await outbox.PublishAsync(update, http.HttpContext.RequestAborted);
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
+            metrics.Webhook(known.ToString(), "accepted");
         }
         else
         {
             logger.LogInformation("{Provider} webhook acknowledged and ignored: {Reason}", known, result.Reason);
+            metrics.Webhook(known.ToString(), "ignored");
         }
         return Results.Text(result.ResponseBody, "text/plain");
+    }
+
+    /// <summary>
+    /// A webhook arrives in a trace of the provider's making; what it causes belongs to the payout's
+    /// trace, so the span under which it is handed to the saga continues the payout's trace and links
+    /// back to the HTTP request.
+    /// </summary>
+    private static Activity? ContinuePayoutTrace(PayoutProvider provider, Guid payoutId, string? traceParent)
+    {
+        if (!ActivityContext.TryParse(traceParent, null, out var payoutTrace))
+            return null;
+        var links = Activity.Current is { } request ? new[] { new ActivityLink(request.Context) } : null;
+        var span = PayoutsTelemetry.Source.StartActivity($"{provider} webhook", ActivityKind.Internal, payoutTrace, links: links);
+        span?.SetTag(PayoutsTelemetry.Tags.PayoutId, payoutId);
+        span?.SetTag(PayoutsTelemetry.Tags.Provider, provider.ToString());
+        return span;
     }
 }

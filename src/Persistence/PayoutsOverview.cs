@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Observability;
+using Payouts.Bus.Persistence.Outbox;
+using Payouts.Bus.Sagas;
+
+namespace Payouts.Bus.Persistence;
+
+/// <summary>
+/// What operators look at, read from the database: counts by state and provider, stuck payouts,
+/// recent failures and the outbox backlog. Feeds the gauges and the <c>/dashboard</c> page.
+/// </summary>
+public sealed class PayoutsOverview(PayoutsDbContext db)
+{
+    /// <summary>States that wait for the processor or the provider; a payout that stays in one too long is stuck.</summary>
+    public static readonly IReadOnlyList<string> MovingStates = ["Requested", "Submitted", "Confirming", "Canceling"];
+
+    /// <summary>States a payout never leaves.</summary>
+    public static readonly IReadOnlyList<string> TerminalStates = ["Completed", "Failed", "Canceled", "Expired", "Rejected"];
+
+    public async Task<PayoutsSnapshot> SnapshotAsync(DateTime now, TimeSpan stuckAfter, CancellationToken cancellationToken)
+    {
+        var stuckBefore = now - stuckAfter;
+        var payouts = await CountAsync(db.Payouts, cancellationToken);
+        var stuck = await CountAsync(db.Payouts.Where(p => MovingStates.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore), cancellationToken);
+
+        // Waiting to be sent: rows of a consume whose delivery has not finished, and timers that are due.
+        var outbox = db.Set<OutboxMessage>();
+        var backlog = outbox.Where(m => m.InboxMessageId != null || m.EnqueueTime <= now);
+        var backlogCount = await backlog.CountAsync(cancellationToken);
+        var oldest = backlogCount == 0 ? (DateTime?)null : await backlog.MinAsync(m => (DateTime?)m.SentTime, cancellationToken);
+        var scheduled = await outbox.CountAsync(m => m.InboxMessageId == null && m.EnqueueTime > now, cancellationToken);
+
+        return new PayoutsSnapshot(now, payouts, stuck, backlogCount, oldest is { } o && o < now ? now - o : TimeSpan.Zero, scheduled);
+    }
+
+    /// <summary>The latest payouts that ended badly, newest first.</summary>
+    public async Task<IReadOnlyList<PayoutLine>> RecentFailuresAsync(int take, CancellationToken cancellationToken) =>
+        await Lines(db.Payouts.Where(p => p.CurrentState == "Failed" || p.CurrentState == "Rejected" || p.CurrentState == "Expired")
+            .OrderByDescending(p => p.UpdatedAt), take, cancellationToken);
+
+    /// <summary>Payouts that have not moved for <paramref name="stuckAfter"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<PayoutLine>> StuckAsync(DateTime now, TimeSpan stuckAfter, int take, CancellationToken cancellationToken)
+    {
+        var stuckBefore = now - stuckAfter;
+        return await Lines(db.Payouts.Where(p => MovingStates.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore)
+            .OrderBy(p => p.UpdatedAt), take, cancellationToken);
+    }
+
+    /// <summary>Payouts that reached each terminal state since <paramref name="since"/>, by provider.</summary>
+    public async Task<IReadOnlyList<StateCount>> EndedSinceAsync(DateTime since, CancellationToken cancellationToken) =>
+        await CountAsync(db.Payouts.Where(p => TerminalStates.Contains(p.CurrentState) && p.UpdatedAt >= since), cancellationToken);
+
+    private static async Task<IReadOnlyList<StateCount>> CountAsync(IQueryable<PayoutState> payouts, CancellationToken cancellationToken)
+    {
+        var rows = await payouts.GroupBy(p => new { p.CurrentState, p.Provider })
+            .Select(g => new { g.Key.CurrentState, g.Key.Provider, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new StateCount(r.CurrentState, r.Provider.ToString(), r.Count))
+            .OrderBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.State, StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<IReadOnlyList<PayoutLine>> Lines(IQueryable<PayoutState> payouts, int take, CancellationToken cancellationToken)
+    {
+        var rows = await payouts.Take(take)
+            .Select(p => new { p.CorrelationId, p.ExternalId, p.Provider, p.CurrentState, p.FailureCode, p.FailureMessage, p.UpdatedAt })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new PayoutLine(r.CorrelationId, r.ExternalId, r.Provider.ToString(), r.CurrentState, r.FailureCode, r.FailureMessage, r.UpdatedAt)).ToList();
+    }
+}
+
+public sealed record PayoutLine(Guid PayoutId, string ExternalId, string Provider, string State, string? Code, string? Reason, DateTime UpdatedAt);

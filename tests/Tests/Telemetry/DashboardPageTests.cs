@@ -1,0 +1,47 @@
+using Microsoft.Playwright;
+using Payouts.Bus.Tests.Support;
+
+namespace Payouts.Bus.Tests.Telemetry;
+
+/// <summary><c>/dashboard</c> in a real headless Chromium (Debian's: Playwright cannot download its own here).</summary>
+[Collection(TelemetryCollection.Name)]
+public sealed class DashboardPageTests(TelemetryHostFixture host)
+{
+    [Fact]
+    public async Task Dashboard_shows_payouts_by_state_and_provider_failures_and_updates_live()
+    {
+        var failing = PayoutsHostFixture.Sample("thedex");
+        failing["destination"] = PayoutsHostFixture.FailingAddress;
+        await host.WaitForStatusAsync(await host.RequestAsync(failing), "Failed");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("PAYOUTS_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            // This machine's network is closed: keep Chromium from calling home at every start.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync($"{host.Http.BaseAddress}dashboard");
+
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("live");
+        var completedTheDex = page.Locator("#counts td[data-provider='TheDex'][data-state='Completed']");
+        var before = int.Parse(await CountOrZeroAsync(completedTheDex));
+        await Assertions.Expect(page.Locator("#failures")).ToContainTextAsync("provider_failed");
+
+        // A payout that completes while the page is open appears without a reload.
+        await host.WaitForStatusAsync(await host.RequestAsync(PayoutsHostFixture.Sample("thedex")), "Completed");
+        await Assertions.Expect(completedTheDex).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new LocatorAssertionsToHaveTextOptions { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#providers")).ToContainTextAsync("TheDex");
+
+        var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        var screenshot = Path.Combine(artifacts, "dashboard.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot shows a rendered page");
+    }
+
+    private static async Task<string> CountOrZeroAsync(ILocator cell) => await cell.CountAsync() == 0 ? "0" : await cell.InnerTextAsync();
+}
