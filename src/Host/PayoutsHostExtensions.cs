@@ -15,11 +15,12 @@ public static class PayoutsHostExtensions
     {
         var configuration = builder.Configuration;
         builder.Services.AddOptions<PayoutsOptions>().Bind(configuration.GetSection(PayoutsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddPayoutsTelemetry(configuration);
         builder.Services.AddEmbeddedSandbox(configuration);
         builder.Services.AddPayoutProviders(configuration);
         builder.Services.AddPayoutLifecycle(configuration);
         builder.Services.AddPayoutsPersistence(configuration);
+        // After persistence: hosted services start in order, and the gauges read migrated tables.
+        builder.Services.AddPayoutsTelemetry(configuration);
         builder.Services.AddPayoutMessaging(configuration);
         builder.Services.AddPayoutGateway();
         return builder;
