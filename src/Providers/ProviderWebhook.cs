@@ -20,11 +20,16 @@ public interface IProviderWebhookHandler
 /// signed ones we cannot read (both change nothing), 200 for accepted ones, which yield at most
 /// one update for one of our payouts.
 /// </summary>
+/// <param name="EventId">
+/// The provider's id of the event, the same on every delivery of it, where the provider has one;
+/// otherwise the delivery is identified by its content.
+/// </param>
 public sealed record WebhookResult(
     int StatusCode,
     string Reason,
     ProviderPayoutUpdated? Update,
-    string ResponseBody)
+    string ResponseBody,
+    string? EventId = null)
 {
     public static WebhookResult Reject(string reason) => new(401, reason, null, "");
 
@@ -32,8 +37,20 @@ public sealed record WebhookResult(
 
     public static WebhookResult Ignore(string reason, string responseBody = "") => new(200, reason, null, responseBody);
 
-    public static WebhookResult Apply(ProviderPayoutUpdated update, string responseBody = "") =>
-        new(200, $"{update.Update.ProviderStatus} for payout {update.PayoutId}", update, responseBody);
+    public static WebhookResult Apply(ProviderPayoutUpdated update, string responseBody = "", string? eventId = null) =>
+        new(200, $"{update.Update.ProviderStatus} for payout {update.PayoutId}", update, responseBody, eventId);
+
+    /// <summary>
+    /// The bus message id of the accepted update: derived from the provider and the event id (or
+    /// the raw body), so every delivery of one event becomes the same message, which the inbox
+    /// lets through once.
+    /// </summary>
+    public Guid MessageId(PayoutProvider provider, byte[] body)
+    {
+        var key = EventId ?? Convert.ToHexString(SHA256.HashData(body));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"webhook:{provider}:{key}"));
+        return new Guid(hash.AsSpan(0, 16));
+    }
 }
 
 internal static class WebhookSignatures

@@ -12,7 +12,8 @@ namespace Payouts.Bus.Host.Gateway;
 /// <c>POST /webhooks/{provider}</c>: provider callbacks, verified over the raw body by the provider's
 /// handler. Forged or stale ones are answered 401 and change nothing; accepted ones are stored as one
 /// <c>ProviderPayoutUpdated</c> for the saga before the provider gets the answer it expects, so an
-/// acknowledged webhook is never lost.
+/// acknowledged webhook is never lost. Every delivery of one event is stored under the same message
+/// id, so a provider's retries and duplicates reach the saga once.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -35,7 +36,8 @@ public static class WebhookEndpoints
 
         using var buffer = new MemoryStream();
         await http.Body.CopyToAsync(buffer, http.HttpContext.RequestAborted);
-        var result = providers.Webhook(known).Handle(name => http.Headers.TryGetValue(name, out var value) ? value.ToString() : null, buffer.ToArray());
+        var body = buffer.ToArray();
+        var result = providers.Webhook(known).Handle(name => http.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
 
         if (result.StatusCode != StatusCodes.Status200OK)
         {
@@ -50,7 +52,7 @@ public static class WebhookEndpoints
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
             var traceParent = await db.Payouts.Where(p => p.CorrelationId == update.PayoutId).Select(p => p.TraceParent).FirstOrDefaultAsync(http.HttpContext.RequestAborted);
             using (ContinuePayoutTrace(known, update.PayoutId, traceParent))
-                await outbox.PublishAsync(update, http.HttpContext.RequestAborted);
+                await outbox.PublishAsync(update, result.MessageId(known, body), http.HttpContext.RequestAborted);
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
             metrics.Webhook(known.ToString(), "accepted");
         }

@@ -11,13 +11,16 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// </summary>
 public sealed class PayoutsBusOutbox(PayoutsDbContext db, IBus bus, IServiceProvider services) : OutboxSendContext
 {
-    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+    /// <param name="messageId">
+    /// A message id fixed by the caller, so that the same fact stored twice is consumed once; a new one when null.
+    /// </param>
+    public async Task PublishAsync<T>(T message, Guid? messageId, CancellationToken cancellationToken)
         where T : class
     {
         if (!bus.Topology.TryGetPublishAddress<T>(out var address))
             throw new InvalidOperationException($"The bus has no publish address for {typeof(T).Name}.");
         var endpoint = new MassTransit.Middleware.Outbox.OutboxSendEndpoint(this, await bus.GetSendEndpoint(address));
-        await endpoint.Send(message, cancellationToken);
+        await endpoint.Send(message, context => context.MessageId = messageId ?? context.MessageId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
     }
 

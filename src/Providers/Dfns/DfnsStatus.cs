@@ -34,9 +34,11 @@ internal static class DfnsStatus
             Message: payout.Data?.StatusReason);
     }
 
-    private static decimal FromMinimumDenomination(string amount, int decimals)
+    /// <summary>Dfns amounts are integer strings in the asset's minimum denomination; anything else is not an amount.</summary>
+    private static decimal? FromMinimumDenomination(string amount, int decimals)
     {
-        var value = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture);
+        if (!decimal.TryParse(amount, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            return null;
         for (var i = 0; i < decimals; i++)
             value /= 10;
         return value;

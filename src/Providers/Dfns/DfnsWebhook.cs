@@ -43,10 +43,22 @@ public sealed class DfnsWebhook(IOptions<DfnsOptions> options, TimeProvider cloc
         if (webhook.Kind != "payout.action.required")
             return WebhookResult.Ignore($"event {webhook.Id} of kind {webhook.Kind} is not about payouts");
 
-        var payout = webhook.Data.Deserialize<DfnsWebhookData>(DfnsJson.Options)?.Payout;
+        DfnsPayout? payout;
+        try
+        {
+            payout = webhook.Data.Deserialize<DfnsWebhookData>(DfnsJson.Options)?.Payout;
+        }
+        catch (JsonException e)
+        {
+            return WebhookResult.Malformed($"event {webhook.Id}: unreadable payout: {e.Message}");
+        }
+        // System.Text.Json leaves missing fields null whatever the record says.
+        if (payout is not null && (payout.Asset is null || payout.Status is null))
+            return WebhookResult.Malformed($"event {webhook.Id}: payout {payout.Id} without asset or status");
         if (payout is null || !Guid.TryParse(payout.ExternalId, out var payoutId))
             return WebhookResult.Ignore($"event {webhook.Id} names payout {payout?.Id} whose externalId '{payout?.ExternalId}' is not one of ours");
 
-        return WebhookResult.Apply(new ProviderPayoutUpdated(payoutId, DfnsStatus.ToUpdate(payout), $"dfns webhook {webhook.Id}"));
+        return WebhookResult.Apply(new ProviderPayoutUpdated(payoutId, DfnsStatus.ToUpdate(payout), $"dfns webhook {webhook.Id}"),
+            eventId: webhook.RetryOf ?? webhook.Id);
     }
 }

@@ -54,6 +54,7 @@ internal sealed record DfnsConfirmAction(string WalletId, DfnsTransfer Transfer,
 
 internal sealed record DfnsCancelAction(string Action = "Cancel");
 
-internal sealed record DfnsWebhookEvent(string Id, string Kind, long TimestampSent, JsonElement Data);
+/// <summary>A delivery of a Dfns event; a retried delivery has a new <c>id</c> and names the first in <c>retryOf</c>.</summary>
+internal sealed record DfnsWebhookEvent(string Id, string Kind, long TimestampSent, JsonElement Data, string? RetryOf = null);
 
 internal sealed record DfnsWebhookData(DfnsPayout? Payout);

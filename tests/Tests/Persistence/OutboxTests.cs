@@ -96,7 +96,7 @@ public sealed class OutboxTests
 
             await using var scope = first.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<PayoutsBusOutbox>().PublishAsync(
-                PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"), CancellationToken.None);
+                PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"), null, CancellationToken.None);
             Assert.True(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.InboxMessageId == null && m.MessageType.Contains("provider-payout-updated"))),
                 "the webhook's update is stored");
         }

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Persistence;
+using Payouts.Bus.Persistence.Outbox;
+using Payouts.Bus.Providers;
+using Payouts.Bus.Sandbox;
+using Payouts.Bus.Tests.Support;
+
+namespace Payouts.Bus.Tests.Gateway;
+
+/// <summary>
+/// <c>POST /webhooks/{provider}</c> against the real host: signatures recomputed here, independently of
+/// the production code, and deliveries tampered with, replayed, made stale or repeated.
+/// </summary>
+[Collection(HostCollection.Name)]
+public sealed class WebhookIngestionTests(PayoutsHostFixture host)
+{
+    private static readonly SandboxOptions Secrets = new();
+
+    [Theory]
+    [InlineData("thedex")]
+    [InlineData("calypso")]
+    [InlineData("oxapay")]
+    [InlineData("dfns")]
+    public async Task Webhook_changed_after_signing_is_refused(string provider)
+    {
+        var body = provider == "dfns" ? DfnsEvent("wh-tampered", DateTimeOffset.UtcNow, null) : $"{{\"description\":\"{Guid.NewGuid()}\",\"status\":1}}";
+        using var request = Signed(provider, body);
+        request.Content = new StringContent(body.Replace("1", "2", StringComparison.Ordinal), Encoding.UTF8, "application/json");
+
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dfns_webhook_sent_more_than_five_minutes_ago_is_refused()
+    {
+        using var stale = Signed("dfns", DfnsEvent("wh-stale", DateTimeOffset.UtcNow.AddMinutes(-6), null));
+        using var fresh = Signed("dfns", DfnsEvent("wh-fresh", DateTimeOffset.UtcNow.AddMinutes(-4), null));
+
+        using var refused = await host.Http.SendAsync(stale);
+        using var accepted = await host.Http.SendAsync(fresh);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("timestampSent", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Webhook_delivered_twice_reaches_the_saga_once()
+    {
+        var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+        var payout = await host.WaitForStatusAsync(payoutId, "Completed");
+        var reference = (string)payout["providerReference"]!;
+        // A late "2 Rejected" for a completed payout: the saga records it once per message it consumes.
+        var body = new JsonObject
+        {
+            ["id"] = reference, ["status"] = 2, ["statusName"] = "Rejected", ["payCurrency"] = "USDT_TRON",
+            ["address"] = (string)payout["destination"]!, ["description"] = payoutId.ToString(),
+        }.ToJsonString();
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await host.Http.SendAsync(Signed("thedex", body));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var messageId = new WebhookResult(200, "", null, "").MessageId(PayoutProvider.TheDex, Encoding.UTF8.GetBytes(body));
+        await Eventually.Until(() => Inbox(messageId), rows => rows.Sum(r => r.ReceiveCount) >= 2 && rows.All(r => r.Consumed is not null),
+            "both deliveries to reach the saga's inbox");
+        var late = (await host.GetPayoutAsync(payoutId))["history"]!.AsArray()
+            .Where(e => ((string)e!["reason"]!).Contains($"thedex callback {reference}/2", StringComparison.Ordinal)).ToList();
+        Assert.Single(late);
+        Assert.Equal("Completed", (string)(await host.GetPayoutAsync(payoutId))["status"]!);
+        Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == reference);
+    }
+
+    [Fact]
+    public async Task Signed_dfns_webhook_missing_the_payout_asset_is_malformed_not_a_crash()
+    {
+        var body = JsonNode.Parse(DfnsEvent("wh-no-asset", DateTimeOffset.UtcNow, null))!;
+        body["data"]!["payout"]!.AsObject().Remove("asset");
+
+        using var response = await host.Http.SendAsync(Signed("dfns", body.ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public void Dfns_retry_of_an_event_is_the_same_message_and_another_event_is_not()
+    {
+        var clock = TimeProvider.System;
+        var webhook = new Bus.Providers.Dfns.DfnsWebhook(Microsoft.Extensions.Options.Options.Create(new Bus.Providers.Dfns.DfnsOptions { WebhookSecret = Secrets.DfnsWebhookSecret }), clock);
+        var payoutId = Guid.NewGuid();
+        var first = Encoding.UTF8.GetBytes(DfnsEvent("wh-first", DateTimeOffset.UtcNow, null, payoutId));
+        var retry = Encoding.UTF8.GetBytes(DfnsEvent("wh-second", DateTimeOffset.UtcNow, "wh-first", payoutId));
+        var other = Encoding.UTF8.GetBytes(DfnsEvent("wh-other", DateTimeOffset.UtcNow, null, payoutId));
+
+        Guid Id(byte[] body)
+        {
+            var result = webhook.Handle(name => name == "X-DFNS-WEBHOOK-SIGNATURE" ? "sha256=" + Hex(HMACSHA256.HashData(Key(Secrets.DfnsWebhookSecret), body)) : null, body);
+            Assert.NotNull(result.Update);
+            return result.MessageId(PayoutProvider.Dfns, body);
+        }
+
+        Assert.Equal(Id(first), Id(retry));
+        Assert.NotEqual(Id(first), Id(other));
+    }
+
+    private async Task<List<InboxState>> Inbox(Guid messageId)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+        return await db.Set<InboxState>().AsNoTracking().Where(r => r.MessageId == messageId).ToListAsync();
+    }
+
+    /// <summary>Signs a body the way each provider documents it, computed here rather than by the code under test.</summary>
+    private static HttpRequestMessage Signed(string provider, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{provider}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var bytes = Encoding.UTF8.GetBytes(body);
+        switch (provider)
+        {
+            case "thedex":
+                var payload = Convert.ToBase64String(bytes);
+                request.Headers.Add("X-EX-APIKEY", Secrets.TheDexApiKey);
+                request.Headers.Add("X-EX-PAYLOAD", payload);
+                request.Headers.Add("X-EX-SIGNATURE", Hex(HMACSHA512.HashData(Key(Secrets.TheDexApiSecret), Encoding.UTF8.GetBytes(payload))));
+                break;
+            case "calypso":
+                request.Headers.Add("Key", Secrets.CalypsoPublicKey);
+                request.Headers.Add("Sign", Hex(HMACSHA512.HashData(Key(Secrets.CalypsoWebhookSecret), bytes)));
+                break;
+            case "oxapay":
+                request.Headers.Add("HMAC", Hex(HMACSHA512.HashData(Key(Secrets.OxaPayPayoutApiKey), bytes)));
+                break;
+            case "dfns":
+                request.Headers.Add("X-DFNS-WEBHOOK-SIGNATURE", "sha256=" + Hex(HMACSHA256.HashData(Key(Secrets.DfnsWebhookSecret), bytes)));
+                break;
+        }
+        return request;
+    }
+
+    private static string DfnsEvent(string id, DateTimeOffset sent, string? retryOf, Guid? payoutId = null) => new JsonObject
+    {
+        ["id"] = id, ["kind"] = "payout.action.required", ["date"] = sent.UtcDateTime.ToString("O"),
+        ["timestampSent"] = sent.ToUnixTimeSeconds(), ["deliveryAttempt"] = retryOf is null ? 1 : 2, ["retryOf"] = retryOf,
+        ["data"] = new JsonObject
+        {
+            ["payout"] = new JsonObject
+            {
+                ["id"] = "pyt-aaaaa-bbbbb-cccccccccccccccc", ["walletId"] = "wa-5pfuu-9euek-h0odgb6snva8ph3k",
+                ["asset"] = new JsonObject { ["kind"] = "Erc20", ["amount"] = "1000000000", ["contract"] = "0x3c499c542cef5e3811e1192ce70d8cc03d5c3359" },
+                ["externalId"] = (payoutId ?? Guid.NewGuid()).ToString(), ["status"] = "Processing",
+                ["data"] = new JsonObject { ["executionStatus"] = "AwaitingPayoutConfirmation", ["depositAddress"] = "0x" + new string('1', 40) },
+            },
+        },
+    }.ToJsonString();
+
+    private static byte[] Key(string secret) => Encoding.UTF8.GetBytes(secret);
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+}
