@@ -149,7 +149,10 @@ public static class PayoutEndpoints
         deadline.CancelAfter(timeout);
         try
         {
-            return await ask(deadline.Token);
+            // With the broker gone, MassTransit's hand-over can outlast its own cancellation; the
+            // caller is answered at the deadline regardless, and whatever the hand-over does later
+            // is what repeating the same request will find.
+            return await ask(deadline.Token).WaitAsync(deadline.Token);
         }
         catch (Exception e) when (e is RequestTimeoutException || (e is OperationCanceledException && !http.RequestAborted.IsCancellationRequested))
         {
