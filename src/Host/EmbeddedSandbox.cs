@@ -28,6 +28,8 @@ public static class EmbeddedSandbox
             o.BaseUrl ??= new Uri(sandbox.Url, "dfns");
             o.ApiToken = Default(o.ApiToken, sandbox.DfnsApiToken);
             o.WebhookSecret = Default(o.WebhookSecret, sandbox.DfnsWebhookSecret);
+            o.CredentialId = Default(o.CredentialId, sandbox.DfnsCredentialId);
+            o.CredentialPrivateKey = Default(o.CredentialPrivateKey, sandbox.DfnsCredentialPrivateKey);
         });
         services.AddOptions<TheDexOptions>().PostConfigure(o =>
         {

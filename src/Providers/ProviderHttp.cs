@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payouts.Bus.Contracts;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
 
 namespace Payouts.Bus.Providers;
 
@@ -18,10 +21,23 @@ internal static class ProviderHttp
     public static async Task<HttpResponseMessage> SendAsync(
         HttpClient http, HttpRequestMessage request, PayoutProvider provider, bool changesState, CancellationToken cancellationToken)
     {
+        request.Options.Set(ProviderResilience.SafeToRetry, !changesState);
         HttpResponseMessage response;
         try
         {
             response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw new ProviderUnavailableException(provider, $"not calling {request.Method} {request.RequestUri}: the circuit is open after repeated failures", e);
+        }
+        catch (RateLimiterRejectedException e)
+        {
+            throw new ProviderUnavailableException(provider, $"not calling {request.Method} {request.RequestUri}: our rate limit for the provider is exhausted", e);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw Failure(provider, changesState, $"{request.Method} {request.RequestUri} timed out after {e.Timeout}", e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,42 +25,81 @@ public static class ProvidersServiceCollectionExtensions
         services.AddSingleton<TheDexNonce>();
         services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
-        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section, o => o.BaseUrl);
-        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section, o => o.BaseUrl);
-        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, PayoutProvider.Calypso, CalypsoOptions.Section, o => o.BaseUrl);
-        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, PayoutProvider.OxaPay, OxaPayOptions.Section, o => o.BaseUrl);
+        services.AddSingleton<ProviderResilience>();
+
+        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section);
+        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section);
+        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, PayoutProvider.Calypso, CalypsoOptions.Section);
+        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, PayoutProvider.OxaPay, OxaPayOptions.Section);
 
         services.AddTransient<PayoutProviders>();
         return services;
     }
 
     private static void AddProvider<TClient, TWebhook, TOptions>(
-        IServiceCollection services, IConfiguration configuration, PayoutProvider provider, string section, Func<TOptions, Uri?> baseUrl)
+        IServiceCollection services, IConfiguration configuration, PayoutProvider provider, string section)
         where TClient : class, IPayoutProviderClient
         where TWebhook : class, IProviderWebhookHandler
-        where TOptions : class
+        where TOptions : class, IProviderOptions
     {
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<TClient>((sp, http) =>
-        {
-            // A trailing slash makes relative paths append to the base path instead of replacing its last segment.
-            var root = baseUrl(sp.GetRequiredService<IOptions<TOptions>>().Value)!.ToString();
-            http.BaseAddress = new Uri(root.EndsWith('/') ? root : root + "/");
-            http.Timeout = sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.RequestTimeout;
-        }).AddHttpMessageHandler(sp => new ProviderCallTelemetry(provider, sp.GetRequiredService<PayoutsMetrics>()));
+            {
+                // A trailing slash makes relative paths append to the base path instead of replacing its last segment.
+                var root = sp.GetRequiredService<IOptions<TOptions>>().Value.BaseUrl!.ToString();
+                http.BaseAddress = new Uri(root.EndsWith('/') ? root : root + "/");
+                // The resilience pipeline times each attempt; the client itself never gives up first.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddHttpMessageHandler(sp => new ProviderResilienceHandler(
+                sp.GetRequiredService<ProviderResilience>().For(provider, sp.GetRequiredService<IOptions<TOptions>>().Value.RequestsPerMinute)))
+            .AddHttpMessageHandler(sp => new ProviderCallTelemetry(provider, sp.GetRequiredService<PayoutsMetrics>()));
         services.AddTransient<IPayoutProviderClient>(sp => sp.GetRequiredService<TClient>());
         services.AddSingleton<IProviderWebhookHandler, TWebhook>();
     }
 }
 
-/// <summary>Configuration section <c>Providers</c>: settings shared by all provider clients.</summary>
+/// <summary>Configuration section <c>Providers</c>: settings shared by all provider clients (see <see cref="ProviderResilience"/>).</summary>
 public sealed class ProvidersOptions
 {
     public const string Section = "Providers";
 
     /// <summary>How long one provider call may take before its outcome counts as unknown.</summary>
-    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a call that is safe to repeat (look-ups, quotes), after the first attempt.</summary>
+    [Range(0, 10)]
+    public int RetryAttempts { get; set; } = 2;
+
+    /// <summary>Pause before the first retry; later ones grow exponentially, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Share of failed calls, within the sampling duration, that opens a provider's circuit.</summary>
+    [Range(0.01, 1.0)]
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Calls needed within the sampling duration before the circuit may open.</summary>
+    [Range(2, 10_000)]
+    public int CircuitMinimumThroughput { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open circuit refuses calls before one is let through to test the provider.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>What every provider's options have in common.</summary>
+public interface IProviderOptions
+{
+    /// <summary>The provider's API root.</summary>
+    Uri? BaseUrl { get; }
+
+    /// <summary>Calls per minute this client allows itself: the provider's documented limit, or our assumption where it has none.</summary>
+    int RequestsPerMinute { get; }
 }
 
 /// <summary>Finds the client and webhook handler of one provider.</summary>

@@ -28,10 +28,12 @@ public sealed class PayoutLifecycleOptions
     /// again (the provider clients find an earlier create first, so nothing is paid twice); likewise
     /// a confirmation the provider still awaits this long after it was sent is sent again. This
     /// recovers a command lost with a crashed process. It must be longer than one submission with
-    /// all its retries (5 attempts × Providers:RequestTimeout), so that two submissions never overlap.
+    /// all its retries, so that two submissions never overlap: 5 consumer attempts, each a look-up
+    /// (up to 1 + Providers:RetryAttempts tries) and a create, of Providers:RequestTimeout each, plus
+    /// the pauses between them; with the defaults about 11 minutes.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan SubmissionCheckDelay { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SubmissionCheckDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How long to wait before submitting again when every retry of a submission failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]

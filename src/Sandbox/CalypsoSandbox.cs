@@ -22,6 +22,17 @@ internal sealed class CalypsoSandbox : SimulatedProvider
     public CalypsoSandbox(SandboxOptions options, SandboxLedger ledger) : base(options, ledger) =>
         _balances = new ConcurrentDictionary<string, decimal>(options.CalypsoBalances);
 
+    public override string Name => "Calypso";
+
+    public override PathString PathPrefix => "/calypso";
+
+    /// <summary>Calypso retries a webhook about 19 times over some 34 hours (providers.md).</summary>
+    public override int WebhookAttempts => 19;
+
+    public override bool IsCreate(HttpRequest request) => request.Path.Equals("/calypso/api/v1/payout/create", StringComparison.Ordinal);
+
+    public override IResult Unavailable() => Error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable");
+
     public override void Map(IEndpointRouteBuilder app)
     {
         var calypso = app.MapGroup("/calypso/api/v1");

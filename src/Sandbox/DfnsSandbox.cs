@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,11 +14,42 @@ namespace Payouts.Bus.Sandbox;
 /// Dfns payouts (seeds 000, 001) under <c>/dfns</c>: quote, create (idempotent on externalId),
 /// get, Confirm/Cancel actions. A payout moves Initializing → AwaitingPayoutConfirmation (webhook
 /// <c>payout.action.required</c>) → [Confirm] → SubmittingPayoutTransfer → DepositProcessing → Completed.
-/// Completion sends no webhook, as at Dfns.
+/// Completion sends no webhook, as at Dfns. Creates and actions need a user-action token from the
+/// challenge flow (<c>/auth/action/init</c>, <c>/auth/action</c>), signed with the configured credential.
 /// </summary>
 internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) : SimulatedProvider(options, ledger)
 {
     private const string FeePercent = "1.45";
+    private static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Challenges handed out and not yet answered, by challengeIdentifier.</summary>
+    private readonly ConcurrentDictionary<string, UserActionGrant> _challenges = new();
+
+    /// <summary>User-action tokens issued and not yet used: each allows one call, with that method, path and body.</summary>
+    private readonly ConcurrentDictionary<string, UserActionGrant> _userActions = new();
+    private readonly ConcurrentDictionary<string, byte> _usedUserActions = new();
+
+    private sealed record UserActionGrant(string Method, string Path, string Payload, string Challenge, DateTime ExpiresAt);
+
+    public override string Name => "Dfns";
+
+    public override PathString PathPrefix => "/dfns";
+
+    public override bool IsCreate(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals("/dfns/payouts", StringComparison.Ordinal);
+
+    public override IResult Unavailable() => Error(503, "Service temporarily unavailable");
+
+    /// <summary>Dfns gives each retry a new event id, names the first in <c>retryOf</c>, counts the attempt and signs again.</summary>
+    public override OutgoingWebhook Redeliver(OutgoingWebhook first, int attempt)
+    {
+        var body = JsonNode.Parse(first.Body)!.AsObject();
+        body["retryOf"] = (string?)body["id"];
+        body["id"] = "wh-" + Guid.NewGuid().ToString("N");
+        body["deliveryAttempt"] = attempt;
+        body["timestampSent"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return Signed(first.Url, body.ToJsonString());
+    }
 
     public override void Map(IEndpointRouteBuilder app)
     {
@@ -25,6 +57,39 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
             context.HttpContext.Request.Headers.Authorization == $"Bearer {Options.DfnsApiToken}"
                 ? await next(context)
                 : Error(401, "Unauthorized: invalid or missing bearer token"));
+
+        dfns.MapPost("/auth/action/init", async (HttpRequest request) =>
+        {
+            var body = ParseOrNull(await ReadBodyAsync(request));
+            var payload = (string?)body?["userActionPayload"];
+            var method = (string?)body?["userActionHttpMethod"];
+            var path = (string?)body?["userActionHttpPath"];
+            if (payload is null || method is null || path is null || (string?)body?["userActionServerKind"] != "Api")
+                return Error(400, "userActionPayload, userActionHttpMethod, userActionHttpPath and userActionServerKind \"Api\" are required");
+            var challenge = SandboxLedger.NewId("", 43);
+            var identifier = "cs-" + SandboxLedger.NewId("", 24);
+            _challenges[identifier] = new UserActionGrant(method, path, payload, challenge, DateTime.UtcNow + ChallengeLifetime);
+            return JsonResult(new
+            {
+                challenge,
+                challengeIdentifier = identifier,
+                allowCredentials = new { key = new[] { new { type = "public-key", id = Options.DfnsCredentialId } }, webauthn = Array.Empty<object>() },
+                userVerification = "required",
+            });
+        });
+
+        dfns.MapPost("/auth/action", async (HttpRequest request) =>
+        {
+            var body = ParseOrNull(await ReadBodyAsync(request));
+            if (!_challenges.TryRemove((string?)body?["challengeIdentifier"] ?? "", out var grant) || grant.ExpiresAt < DateTime.UtcNow)
+                return Error(401, "challenge not found or expired");
+            var refusal = VerifyAssertion(body!["firstFactor"], grant.Challenge);
+            if (refusal is not null)
+                return Error(401, refusal);
+            var userAction = "ua-" + SandboxLedger.NewId("", 40);
+            _userActions[userAction] = grant;
+            return JsonResult(new { userAction });
+        });
 
         dfns.MapPost("/payouts/quote", async (HttpRequest request) =>
         {
@@ -45,7 +110,10 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
 
         dfns.MapPost("/payouts", async (HttpRequest request) =>
         {
-            var body = ParseOrNull(await ReadBodyAsync(request));
+            var raw = await ReadBodyAsync(request);
+            if (UserActionRefusal(request, "/payouts", raw) is { } refused)
+                return refused;
+            var body = ParseOrNull(raw);
             if (body is null)
                 return Error(400, "body is not JSON");
             var error = Validate(body);
@@ -87,9 +155,12 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
 
         dfns.MapPost("/payouts/{id}/action", async (string id, HttpRequest request) =>
         {
+            var raw = await ReadBodyAsync(request);
+            if (UserActionRefusal(request, $"/payouts/{id}/action", raw) is { } refused)
+                return refused;
             if (!Payouts.TryGetValue(id, out var payout))
                 return Error(404, $"Payout {id} not found");
-            var body = ParseOrNull(await ReadBodyAsync(request));
+            var body = ParseOrNull(raw);
             lock (payout.Gate)
             {
                 if (payout.Status != "AwaitingPayoutConfirmation")
@@ -146,8 +217,62 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
             deliveryAttempt = 1,
             data = new { payout = PayoutJson(payout) },
         });
+        return Signed(url, body);
+    }
+
+    private OutgoingWebhook Signed(Uri url, string body)
+    {
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Options.DfnsWebhookSecret), Encoding.UTF8.GetBytes(body)));
         return new OutgoingWebhook(url, body, new Dictionary<string, string> { ["X-DFNS-WEBHOOK-SIGNATURE"] = signature });
+    }
+
+    /// <summary>
+    /// A change needs a user-action token issued for exactly this method, path and body, used once.
+    /// Assumption: Dfns answers a missing, mismatched or reused token with 401 (it documents the
+    /// "user action has already been used" message, not the status).
+    /// </summary>
+    private IResult? UserActionRefusal(HttpRequest request, string path, byte[] body)
+    {
+        var token = request.Headers["X-DFNS-USERACTION"].ToString();
+        if (string.IsNullOrEmpty(token))
+            return Error(401, "X-DFNS-USERACTION is required for this call");
+        if (!_usedUserActions.TryAdd(token, 0))
+            return Error(401, "user action has already been used");
+        if (!_userActions.TryRemove(token, out var grant))
+            return Error(401, "user action is not valid");
+        if (grant.Method != request.Method || grant.Path != path || grant.Payload != Encoding.UTF8.GetString(body))
+            return Error(401, "user action was signed for another request");
+        return null;
+    }
+
+    /// <summary>Checks a Key credential's assertion: our credential, clientData for this challenge, a valid ECDSA P-256 signature.</summary>
+    private string? VerifyAssertion(JsonNode? firstFactor, string challenge)
+    {
+        var assertion = firstFactor?["credentialAssertion"];
+        if ((string?)firstFactor?["kind"] != "Key" || (string?)assertion?["credId"] != Options.DfnsCredentialId)
+            return "unknown credential";
+        byte[] clientData, signature;
+        try
+        {
+            clientData = FromBase64Url((string?)assertion?["clientData"] ?? "");
+            signature = FromBase64Url((string?)assertion?["signature"] ?? "");
+        }
+        catch (FormatException)
+        {
+            return "clientData and signature must be base64url";
+        }
+        var data = ParseOrNull(clientData);
+        if ((string?)data?["type"] != "key.get" || (string?)data?["challenge"] != challenge || string.IsNullOrEmpty((string?)data?["origin"]))
+            return "clientData does not answer this challenge";
+        using var key = ECDsa.Create();
+        key.ImportFromPem(Options.DfnsCredentialPublicKey);
+        return key.VerifyData(clientData, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) ? null : "signature does not verify";
+    }
+
+    private static byte[] FromBase64Url(string text)
+    {
+        var base64 = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '='));
     }
 
     private static string? Validate(JsonNode body)

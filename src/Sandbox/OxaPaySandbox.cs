@@ -19,6 +19,16 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
 {
     private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    public override string Name => "OxaPay";
+
+    public override PathString PathPrefix => "/oxapay";
+
+    public override bool IsCreate(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals("/oxapay/v1/payout", StringComparison.Ordinal);
+
+    public override IResult Unavailable() =>
+        Envelope(503, null, "Service unavailable", new { type = "server", key = "service", message = "Service temporarily unavailable" });
+
     public override void Map(IEndpointRouteBuilder app)
     {
         var oxapay = app.MapGroup("/oxapay/v1").AddEndpointFilter(async (context, next) =>

@@ -18,9 +18,12 @@ public sealed class ProviderSandbox : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IReadOnlyList<SimulatedProvider> _providers;
     private readonly SandboxOptions _options;
-    private readonly HttpClient _webhooks = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly SandboxWebhooks _webhooks;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
+    private readonly FaultCounter _errors = new();
+    private readonly FaultCounter _lostAnswers = new();
+    private readonly RecentLog<SandboxApiCall> _calls = new();
     private Task? _stepper;
     private bool _disposed;
 
@@ -28,12 +31,15 @@ public sealed class ProviderSandbox : IAsyncDisposable
     {
         if (options.StepDelay <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), options.StepDelay, "Sandbox:StepDelay must be positive: it is the interval of the clock that moves payouts along.");
+        options.Faults.Validate();
         _options = options;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Url.ToString());
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _logger = (loggerFactory ?? _app.Services.GetRequiredService<ILoggerFactory>()).CreateLogger("Payouts.Bus.Sandbox");
+        _webhooks = new SandboxWebhooks(options, _logger);
+        _app.Use(ApplyFaultsAsync);
 
         _providers =
         [
@@ -48,6 +54,12 @@ public sealed class ProviderSandbox : IAsyncDisposable
     }
 
     public SandboxLedger Ledger { get; } = new();
+
+    /// <summary>The latest provider API calls, with what the sandbox answered.</summary>
+    public IReadOnlyList<SandboxApiCall> ApiCalls => _calls.Items;
+
+    /// <summary>The latest webhook delivery attempts, with what the receiver answered.</summary>
+    public IReadOnlyList<SandboxWebhookDelivery> WebhookDeliveries => _webhooks.Deliveries;
 
     /// <summary>The address the sandbox listens on, known once started (a port of 0 picks a free one).</summary>
     public Uri BaseUrl => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -67,8 +79,8 @@ public sealed class ProviderSandbox : IAsyncDisposable
         await _stopping.CancelAsync();
         if (_stepper is not null)
             await _stepper;
+        await _webhooks.DisposeAsync();
         await _app.DisposeAsync();
-        _webhooks.Dispose();
         _stopping.Dispose();
     }
 
@@ -79,13 +91,15 @@ public sealed class ProviderSandbox : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                var outgoing = new List<OutgoingWebhook>();
                 foreach (var provider in _providers)
                 foreach (var payout in provider.All)
+                {
+                    List<OutgoingWebhook> outgoing;
                     lock (payout.Gate)
-                        outgoing.AddRange(provider.Advance(payout).ToList());
-
-                await Task.WhenAll(outgoing.Select(w => SendAsync(w, stopping)));
+                        outgoing = provider.Advance(payout).ToList();
+                    foreach (var webhook in outgoing)
+                        _webhooks.Send(provider, webhook);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -94,23 +108,54 @@ public sealed class ProviderSandbox : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(OutgoingWebhook webhook, CancellationToken stopping)
+    /// <summary>The faults of <see cref="SandboxFaults"/>, in front of every provider API call, and the log of calls.</summary>
+    private async Task ApplyFaultsAsync(HttpContext context, RequestDelegate next)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
+        var provider = _providers.FirstOrDefault(p => context.Request.Path.StartsWithSegments(p.PathPrefix));
+        var faults = _options.Faults;
+        if (provider is null)
         {
-            Content = new StringContent(webhook.Body, System.Text.Encoding.UTF8, "application/json"),
-        };
-        foreach (var (name, value) in webhook.Headers)
-            request.Headers.TryAddWithoutValidation(name, value);
+            await next(context);
+            return;
+        }
+
+        if (faults.Latency > TimeSpan.Zero)
+            await Task.Delay(faults.Latency, context.RequestAborted);
+        if (_errors.Hit(faults.ErrorRate))
+        {
+            _logger.LogInformation("Fault: {Method} {Path} answered 503 without being handled", context.Request.Method, context.Request.Path);
+            await provider.Unavailable().ExecuteAsync(context);
+            Record(provider, context, answered: true);
+            return;
+        }
+        if (!provider.IsCreate(context.Request) || !_lostAnswers.Hit(faults.UnknownOutcomeRate))
+        {
+            await next(context);
+            Record(provider, context, answered: true);
+            return;
+        }
+
+        // The create is handled and recorded, but its answer goes nowhere; the connection is dropped
+        // once the client gives up (or the sandbox stops).
+        context.Response.Body = Stream.Null;
+        await next(context);
+        _logger.LogInformation("Fault: {Path} recorded the payout and will not answer", context.Request.Path);
+        Record(provider, context, answered: false);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
-            using var response = await _webhooks.SendAsync(request, stopping);
-            if (!response.IsSuccessStatusCode)
-                _logger.LogWarning("Webhook to {Url} answered {Status}", webhook.Url, (int)response.StatusCode);
+            await Task.Delay(Timeout.Infinite, either.Token);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            _logger.LogWarning("Webhook to {Url} failed: {Reason}", webhook.Url, e.Message);
+            // The client gave up, or the sandbox is stopping.
         }
+        context.Abort();
     }
+
+    private void Record(SimulatedProvider provider, HttpContext context, bool answered) =>
+        _calls.Add(new SandboxApiCall(provider.Name, context.Request.Method, context.Request.Path, answered ? context.Response.StatusCode : null, DateTime.UtcNow));
 }
+
+/// <summary>One call to a simulated provider's API: the status answered, or null when the sandbox dropped the answer on purpose.</summary>
+public sealed record SandboxApiCall(string Provider, string Method, string Path, int? StatusCode, DateTime At);

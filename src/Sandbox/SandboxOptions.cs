@@ -17,11 +17,29 @@ public sealed class SandboxOptions
     /// <summary>Time between two status steps of a payout (created → processing → completed).</summary>
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Pause before a webhook the receiver did not answer 200 is sent again; the n-th retry waits n
+    /// times this. The providers wait minutes to days; the sandbox compresses their schedules.
+    /// </summary>
+    public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Misbehaviour switched on by configuration (latency, errors, lost answers, webhook disorder).</summary>
+    public SandboxFaults Faults { get; set; } = new();
+
     /// <summary>Payouts to these addresses fail at the provider (TheDex, Calypso, OxaPay) or are rejected by policy (Dfns).</summary>
     public HashSet<string> FailingDestinations { get; set; } = new(StringComparer.Ordinal);
 
     public string DfnsApiToken { get; set; } = "sandbox-dfns-token";
     public string DfnsWebhookSecret { get; set; } = "sandbox-dfns-webhook-secret";
+    public string DfnsCredentialId { get; set; } = "Y2ktc2FuZGJveC1jcmVkZW50aWFs";
+
+    /// <summary>The public half of the sandbox service account's credential: user-action signatures are verified with it.</summary>
+    public string DfnsCredentialPublicKey { get; set; } =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7JG0TSobmb+d8AMwJ0Saz7tmn1qD\nc48KqdhCxH4r4JGoDwft7ysXZb9RpnSyVrVODP6S6+9XNvjsQkndLyKLHA==\n-----END PUBLIC KEY-----\n";
+
+    /// <summary>The well-known private half, for hosts pointed at the sandbox; it signs nothing real.</summary>
+    public string DfnsCredentialPrivateKey { get; set; } =
+        "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgu+v1rjVZQdiU1sCm\nz9SaRiofKcKlVlDd2qEXHeZa8z2hRANCAATskbRNKhuZv53wAzAnRJrPu2afWoNz\njwqp2ELEfivgkagPB+3vKxdlv1GmdLJWtU4M/pLr71c2+OxCSd0vIosc\n-----END PRIVATE KEY-----\n";
     public Uri? DfnsWebhookUrl { get; set; }
 
     public string TheDexApiKey { get; set; } = "sandbox-thedex-key";

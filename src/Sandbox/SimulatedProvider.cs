@@ -22,7 +22,24 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
     protected SandboxLedger Ledger { get; } = ledger;
     protected ConcurrentDictionary<string, SandboxPayout> Payouts { get; } = new();
 
+    public abstract string Name { get; }
+
+    /// <summary>Where the provider's API lives in the sandbox, e.g. <c>/dfns</c>.</summary>
+    public abstract PathString PathPrefix { get; }
+
+    /// <summary>How many times the provider tries to deliver one webhook (first attempt included).</summary>
+    public virtual int WebhookAttempts => 5;
+
     public abstract void Map(IEndpointRouteBuilder app);
+
+    /// <summary>True for the request that creates a payout: the one whose lost answer leaves the outcome unknown.</summary>
+    public abstract bool IsCreate(HttpRequest request);
+
+    /// <summary>The provider's own answer when it is overloaded or down.</summary>
+    public abstract IResult Unavailable();
+
+    /// <summary>The delivery of a webhook for a retry; most providers send the same body again.</summary>
+    public virtual OutgoingWebhook Redeliver(OutgoingWebhook first, int attempt) => first;
 
     /// <summary>Moves a payout one step along, if it can move by itself; returns the webhooks to send.</summary>
     public abstract IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout);

@@ -21,6 +21,14 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
         [0] = "Waiting", [1] = "Successful", [2] = "Rejected", [3] = "Processing", [6] = "Unpaid", [7] = "Cancelled",
     };
 
+    public override string Name => "TheDex";
+
+    public override PathString PathPrefix => "/thedex";
+
+    public override bool IsCreate(HttpRequest request) => request.Path.Equals("/thedex/api/v1/payouts/create", StringComparison.Ordinal);
+
+    public override IResult Unavailable() => Problem(503, "Service Unavailable", "Service temporarily unavailable");
+
     public override void Map(IEndpointRouteBuilder app)
     {
         var dex = app.MapGroup("/thedex/api/v1");

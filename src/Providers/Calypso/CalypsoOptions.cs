@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payouts.Bus.Providers.Calypso;
 
 /// <summary>Configuration section <c>Providers:Calypso</c>.</summary>
-public sealed class CalypsoOptions
+public sealed class CalypsoOptions : IProviderOptions
 {
     public const string Section = "Providers:Calypso";
 
@@ -26,4 +26,8 @@ public sealed class CalypsoOptions
     /// <summary>Secret of the webhook subscription, which signs webhooks the same way.</summary>
     [Required]
     public string WebhookSecret { get; set; } = "";
+
+    /// <summary>Assumption: Calypso documents no rate limit; 600 per minute (10 per second) is our own restraint.</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerMinute { get; set; } = 600;
 }

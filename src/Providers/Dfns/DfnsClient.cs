@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
@@ -8,7 +8,8 @@ namespace Payouts.Bus.Providers.Dfns;
 
 /// <summary>
 /// Dfns payouts API (seeds 000, 001): quote, create with <c>externalId</c> (Dfns returns the existing
-/// payout for a known one, so creates may be retried), get, and the Confirm/Cancel actions.
+/// payout for a known one, so creates may be retried), get, and the Confirm/Cancel actions. Creates and
+/// actions are signed user actions (<see cref="DfnsUserAction"/>); quotes and look-ups are not.
 /// </summary>
 public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) : IPayoutProviderClient
 {
@@ -89,12 +90,23 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
             : ProviderActionResult.Decline(DeclineCode(response), await ProviderHttp.ReadTextAsync(response, cancellationToken));
     }
 
+    /// <summary>
+    /// Sends one call; a call that changes something is first signed as a user action over the exact
+    /// body that is then sent.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, bool changesState, CancellationToken cancellationToken)
     {
+        var json = body is null ? null : JsonSerializer.Serialize(body, body.GetType(), DfnsJson.Options);
+        var userAction = changesState
+            ? await DfnsUserAction.ObtainAsync(http, options.Value, method, "/" + path, json ?? "", cancellationToken)
+            : null;
+
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiToken);
-        if (body is not null)
-            request.Content = JsonContent.Create(body, body.GetType(), options: DfnsJson.Options);
+        if (userAction is not null)
+            request.Headers.Add(DfnsUserAction.Header, userAction);
+        if (json is not null)
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         return await ProviderHttp.SendAsync(http, request, Provider, changesState, cancellationToken);
     }
 

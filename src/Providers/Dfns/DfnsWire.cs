@@ -58,3 +58,15 @@ internal sealed record DfnsCancelAction(string Action = "Cancel");
 internal sealed record DfnsWebhookEvent(string Id, string Kind, long TimestampSent, JsonElement Data, string? RetryOf = null);
 
 internal sealed record DfnsWebhookData(DfnsPayout? Payout);
+
+internal sealed record DfnsUserActionInit(string UserActionPayload, string UserActionHttpMethod, string UserActionHttpPath, string UserActionServerKind);
+
+internal sealed record DfnsUserActionChallenge(string Challenge, string ChallengeIdentifier);
+
+internal sealed record DfnsUserActionAssertion(string ChallengeIdentifier, DfnsFirstFactor FirstFactor);
+
+internal sealed record DfnsFirstFactor(string Kind, DfnsCredentialAssertion CredentialAssertion);
+
+internal sealed record DfnsCredentialAssertion(string CredId, string ClientData, string Signature);
+
+internal sealed record DfnsUserActionToken(string UserAction);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payouts.Bus.Providers.OxaPay;
 
 /// <summary>Configuration section <c>Providers:OxaPay</c>.</summary>
-public sealed class OxaPayOptions
+public sealed class OxaPayOptions : IProviderOptions
 {
     public const string Section = "Providers:OxaPay";
 
@@ -21,4 +21,8 @@ public sealed class OxaPayOptions
 
     /// <summary>How far around a payout's request time the history is searched when its outcome is unknown.</summary>
     public TimeSpan LookupWindow { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Assumption: OxaPay documents no figure (only that it answers 429); 600 per minute (10 per second) is our own restraint.</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerMinute { get; set; } = 600;
 }

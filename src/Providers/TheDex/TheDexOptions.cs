@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payouts.Bus.Providers.TheDex;
 
 /// <summary>Configuration section <c>Providers:TheDex</c>.</summary>
-public sealed class TheDexOptions
+public sealed class TheDexOptions : IProviderOptions
 {
     public const string Section = "Providers:TheDex";
 
@@ -24,4 +24,8 @@ public sealed class TheDexOptions
 
     /// <summary>How far around a payout's request time the history is searched when its outcome is unknown.</summary>
     public TimeSpan LookupWindow { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Assumption: TheDex documents no rate limit; 600 per minute (10 per second) is our own restraint.</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerMinute { get; set; } = 600;
 }

@@ -6,7 +6,8 @@ namespace Payouts.Bus.Tests.Gateway;
 
 /// <summary>
 /// Each provider's sample payout, through the HTTP gateway, the bus, the saga and the sandbox, to
-/// its end; run on the embedded default and on RabbitMQ + PostgreSQL by the classes below.
+/// its end; run on the embedded default, on RabbitMQ + PostgreSQL, and there again with the sandbox's
+/// faults switched on, by the classes below.
 /// </summary>
 public abstract class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
 {
@@ -116,3 +117,33 @@ public sealed class EmbeddedLifecycleTests(PayoutsHostFixture host) : PayoutLife
 
 [Collection(RabbitMqCollection.Name)]
 public sealed class RabbitMqLifecycleTests(RabbitMqHostFixture host) : PayoutLifecycleEndToEndTests(host);
+
+[Collection(FaultyProvidersCollection.Name)]
+public sealed class FaultyProvidersLifecycleTests(FaultyProvidersHostFixture host) : PayoutLifecycleEndToEndTests(host)
+{
+    [Fact]
+    public async Task Dfns_payout_left_unconfirmed_expires_and_is_canceled_at_the_provider()
+    {
+        var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
+        var awaiting = await host.WaitForStatusAsync(id, "AwaitingConfirmation");
+
+        var payout = await host.WaitForStatusAsync(id, "Expired");
+
+        var reference = (string)awaiting["providerReference"]!;
+        Assert.Contains(payout["history"]!.AsArray(), e => (string?)e!["event"] == "ConfirmationExpired");
+        await Eventually.Until(() => Task.FromResult(host.Sandbox.ApiCalls.Count(c => c.Path == $"/dfns/payouts/{reference}/action" && c.StatusCode == 200)),
+            accepted => accepted == 1, "the cancel action to be accepted by Dfns");
+        Assert.DoesNotContain(host.Sandbox.Ledger.Transfers, t => t.Reference == reference);
+    }
+
+    [Fact]
+    public async Task Faults_were_really_injected()
+    {
+        await host.WaitForStatusAsync(await host.RequestAsync(PayoutsHostFixture.Sample("calypso")), "Completed");
+
+        var calls = host.Sandbox.ApiCalls;
+        Assert.Contains(calls, c => c.StatusCode == 503);
+        Assert.Contains(calls, c => c.StatusCode is null);
+        Assert.Contains(host.Sandbox.WebhookDeliveries, d => d.StatusCode == 200);
+    }
+}

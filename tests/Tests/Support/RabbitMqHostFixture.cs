@@ -6,7 +6,7 @@ namespace Payouts.Bus.Tests.Support;
 /// The host as production runs it: RabbitMQ (the broker ./test.sh started, URL in
 /// PAYOUTS_TEST_RABBITMQ, a virtual host of this run) and PostgreSQL (a database of its own).
 /// </summary>
-public sealed class RabbitMqHostFixture : PayoutsHostFixture
+public class RabbitMqHostFixture : PayoutsHostFixture
 {
     private TestDatabase? _database;
 

@@ -64,6 +64,8 @@ public sealed class RestartableHost : IAsyncDisposable
             ["Providers:Dfns:BaseUrl"] = new Uri(root, "dfns").ToString(),
             ["Providers:Dfns:ApiToken"] = sandbox.DfnsApiToken,
             ["Providers:Dfns:WebhookSecret"] = sandbox.DfnsWebhookSecret,
+            ["Providers:Dfns:CredentialId"] = sandbox.DfnsCredentialId,
+            ["Providers:Dfns:CredentialPrivateKey"] = sandbox.DfnsCredentialPrivateKey,
             ["Providers:TheDex:BaseUrl"] = new Uri(root, "thedex/api/v1").ToString(),
             ["Providers:TheDex:ApiKey"] = sandbox.TheDexApiKey,
             ["Providers:TheDex:ApiSecret"] = sandbox.TheDexApiSecret,

@@ -141,7 +141,7 @@ public sealed class TelemetryTests(TelemetryHostFixture host)
         var sandbox = new SandboxOptions();
         string[] secrets =
         [
-            sandbox.DfnsApiToken, sandbox.DfnsWebhookSecret, sandbox.TheDexApiKey, sandbox.TheDexApiSecret,
+            sandbox.DfnsApiToken, sandbox.DfnsWebhookSecret, sandbox.DfnsCredentialPrivateKey.Split('\n')[1], sandbox.TheDexApiKey, sandbox.TheDexApiSecret,
             sandbox.CalypsoPublicKey, sandbox.CalypsoSecret, sandbox.CalypsoWebhookSecret, sandbox.OxaPayPayoutApiKey,
         ];
         foreach (var entry in entries)

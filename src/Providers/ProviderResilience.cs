@@ -1,0 +1,152 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Retry;
+using Polly.Timeout;
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Providers;
+
+/// <summary>
+/// The Polly pipeline in front of one provider, shared by all its calls (the circuit and the rate
+/// limit are per provider, not per request). From the outside in:
+/// <list type="bullet">
+/// <item>retry, with jitter, of calls that are safe to repeat (look-ups, quotes); never of a call that
+/// creates or changes a payout: those are retried by the consumer, after a look-up;</item>
+/// <item>circuit breaker: when most recent calls fail, calls stop for a while and fail at once, so
+/// payouts wait (the consumers treat it as "unavailable") instead of piling on a provider that is down;</item>
+/// <item>rate limit at the provider's limit, queueing callers rather than refusing them;</item>
+/// <item>time-out of each attempt.</item>
+/// </list>
+/// </summary>
+public sealed class ProviderResilience : IDisposable
+{
+    /// <summary>Set on a request by the client: true when sending it twice cannot pay twice or change anything.</summary>
+    public static readonly HttpRequestOptionsKey<bool> SafeToRetry = new("Payouts.SafeToRetry");
+
+    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Payouts.Request");
+
+    private readonly Dictionary<PayoutProvider, ResiliencePipeline<HttpResponseMessage>> _pipelines = [];
+    private readonly List<RateLimiter> _limiters = [];
+
+    private readonly ProvidersOptions _options;
+    private readonly ILogger _logger;
+
+    public ProviderResilience(IOptions<ProvidersOptions> options, ILogger<ProviderResilience> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public ResiliencePipeline<HttpResponseMessage> For(PayoutProvider provider, int requestsPerMinute)
+    {
+        lock (_pipelines)
+        {
+            if (!_pipelines.TryGetValue(provider, out var pipeline))
+            {
+                var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = requestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    SegmentsPerWindow = 6,
+                    QueueLimit = requestsPerMinute,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                });
+                _limiters.Add(limiter);
+                _pipelines[provider] = pipeline = Build(provider, _options, limiter, _logger);
+            }
+            return pipeline;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_pipelines)
+            foreach (var limiter in _limiters)
+                limiter.Dispose();
+    }
+
+    private static ResiliencePipeline<HttpResponseMessage> Build(PayoutProvider provider, ProvidersOptions options, RateLimiter limiter, ILogger logger)
+    {
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (options.RetryAttempts > 0)
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.RetryAttempts,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(IsSafeToRetry(args.Context) && IsTransient(args.Outcome)),
+                OnRetry = args =>
+                {
+                    logger.LogInformation("{Provider}: retrying a safe call (attempt {Attempt}) after {Outcome}",
+                        provider, args.AttemptNumber + 2, Describe(args.Outcome));
+                    return ValueTask.CompletedTask;
+                },
+            });
+        return pipeline
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = options.CircuitFailureRatio,
+                MinimumThroughput = options.CircuitMinimumThroughput,
+                SamplingDuration = options.CircuitSamplingDuration,
+                BreakDuration = options.CircuitBreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                OnOpened = args =>
+                {
+                    logger.LogError("{Provider}: circuit opened for {Duration} after repeated failures (last: {Outcome}); payouts wait",
+                        provider, args.BreakDuration, Describe(args.Outcome));
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    logger.LogWarning("{Provider}: circuit closed, calls flow again", provider);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddRateLimiter(limiter)
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+    }
+
+    private static bool IsSafeToRetry(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(SafeToRetry, out var safe) && safe;
+
+    /// <summary>Failures that say nothing about the payout: the provider or the path to it is in trouble.</summary>
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+        _ => false,
+    };
+
+    private static string Describe(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception?.GetType().Name ?? $"HTTP {(int?)outcome.Result?.StatusCode}";
+}
+
+/// <summary>Runs each provider request through its provider's <see cref="ProviderResilience"/> pipeline.</summary>
+internal sealed class ProviderResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ProviderResilience.RequestKey, request);
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static (ctx, state) => new ValueTask<HttpResponseMessage>(state.Handler.SendToProviderAsync(state.Request, ctx.CancellationToken)),
+                context, (Handler: this, Request: request));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private Task<HttpResponseMessage> SendToProviderAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.SendAsync(request, cancellationToken);
+}
