@@ -44,9 +44,9 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
     }
 
     /// <summary>Publishes a raw body straight to the saga's queue and returns the headers it has in payout-state_error.</summary>
-    private static async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker)
+    private async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(RabbitMqHostFixture.BrokerUrl) };
+        var factory = new ConnectionFactory { Uri = new Uri(host.HostBrokerUrl) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var properties = new BasicProperties { ContentType = MassTransitJson, MessageId = Guid.NewGuid().ToString(), Persistent = true };

@@ -19,7 +19,7 @@ public sealed class RabbitMqEndToEndTests(RabbitMqHostFixture host)
         var failed = new ConcurrentBag<PayoutFailed>();
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(RabbitMqHostFixture.BrokerUrl));
+            cfg.Host(new Uri(host.HostBrokerUrl));
             cfg.ReceiveEndpoint($"test-upstream-{Guid.NewGuid():N}", e =>
             {
                 e.AutoDelete = true;
