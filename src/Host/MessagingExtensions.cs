@@ -27,8 +27,8 @@ public static class MessagingExtensions
             o.StartTimeout = TimeSpan.FromMinutes(1);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
-        if (transport.Transport == BusOptions.InMemory)
-            services.AddHostedService<ResumeInFlightPayouts>();
+        services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection(ReconciliationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<PayoutReconciliation>();
         services.AddMassTransit(bus =>
         {
             // A payout processor sends nothing to third parties that it does not need to (MassTransit reports usage by default).

@@ -18,6 +18,7 @@ public sealed class PayoutsMetrics : IDisposable
     private readonly Counter<long> _providerCallErrors;
     private readonly Counter<long> _webhooks;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _reconciled;
     private readonly ConcurrentDictionary<string, ProviderCallStats> _providerCalls = new();
     private PayoutsSnapshot? _snapshot;
 
@@ -32,6 +33,7 @@ public sealed class PayoutsMetrics : IDisposable
         _providerCallErrors = Meter.CreateCounter<long>("payouts.provider.call.errors", "{call}", "Provider API calls that failed: 5xx, 401/403, 429, time-outs, broken connections");
         _webhooks = Meter.CreateCounter<long>("payouts.webhooks", "{webhook}", "Provider webhooks received, by outcome (accepted, ignored, rejected)");
         _deadLettered = Meter.CreateCounter<long>("payouts.messages.dead_lettered", "{message}", "Messages moved to an _error queue");
+        _reconciled = Meter.CreateCounter<long>("payouts.reconciliations", "{payout}", "In-flight payouts with no change for too long, checked again at their provider");
 
         Meter.CreateObservableGauge("payouts.current", () => Gauge(s => s.Payouts), "{payout}", "Payouts by state and provider");
         Meter.CreateObservableGauge("payouts.stuck", () => Gauge(s => s.Stuck), "{payout}", "Payouts in a non-terminal state with no change for longer than the stuck threshold");
@@ -73,6 +75,9 @@ public sealed class PayoutsMetrics : IDisposable
 
     public void Webhook(string provider, string outcome) =>
         _webhooks.Add(1, new(PayoutsTelemetry.Tags.Provider, provider), new(PayoutsTelemetry.Tags.Outcome, outcome));
+
+    public void Reconciled(string provider, string state) =>
+        _reconciled.Add(1, new(PayoutsTelemetry.Tags.Provider, provider), new(PayoutsTelemetry.Tags.State, state));
 
     public void DeadLettered(string queue, string errorType) =>
         _deadLettered.Add(1, new(PayoutsTelemetry.Tags.Queue, queue), new(PayoutsTelemetry.Tags.ErrorType, errorType));

@@ -208,7 +208,11 @@ public sealed class PayoutStateMachine : MassTransitStateMachine<PayoutState>
                 .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
             When(Resumed)
-                .Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again"))
+                .IfElse(context => context.Message.Reconciliation,
+                    reconciling => reconciling.Then(context => _logger.LogWarning(
+                        "Payout {PayoutId} has not changed since {UpdatedAt:u} ({State}): reconciliation asks {Provider} and polls again",
+                        context.Saga.CorrelationId, context.Saga.UpdatedAt, context.Saga.CurrentState, context.Saga.Provider)),
+                    restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again")))
                 .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
             Ignore(SubmitRetry.AnyReceived));

@@ -17,8 +17,13 @@ public sealed record PayoutStatusPollDue(Guid PayoutId);
 public sealed record PayoutSubmitRetryDue(Guid PayoutId);
 
 /// <summary>
-/// Re-arms a payout in flight after a restart on the in-memory transport, whose messages in flight
-/// died with the process: the provider is asked now and status polling starts again.
+/// Re-arms a payout in flight: the provider is asked now and status polling starts again. Sent after
+/// a restart on the in-memory transport (whose messages in flight died with the process), and by
+/// reconciliation for a payout that has not changed for too long.
 /// </summary>
+/// <param name="Reconciliation">
+/// True when sent by reconciliation: it is logged, not added to the history, so the payout's last
+/// change stays what it was and a payout no check can move keeps showing as stuck.
+/// </param>
 [MessageUrn("payouts:saga:resume-payout")]
-public sealed record ResumePayout(Guid PayoutId);
+public sealed record ResumePayout(Guid PayoutId, bool Reconciliation = false);

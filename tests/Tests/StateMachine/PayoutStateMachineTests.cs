@@ -402,6 +402,21 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Reconciliation_asks_the_provider_without_touching_the_history()
+    {
+        await using var test = await StartAsync();
+        var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
+        var before = test.Saga.Sagas.Contains(id)!;
+        var (entries, updatedAt) = (before.History.Count, before.UpdatedAt);
+
+        await test.Publish(new ResumePayout(id, Reconciliation: true));
+
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id);
+        var after = test.Saga.Sagas.Contains(id)!;
+        Assert.Equal((entries, updatedAt), (after.History.Count, after.UpdatedAt));
+    }
+
+    [Fact]
     public async Task Asking_for_an_unknown_payout_answers_not_found()
     {
         await using var test = await StartAsync();
