@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -17,10 +16,10 @@ namespace Payouts.Bus.Sandbox;
 internal sealed class CalypsoSandbox : SimulatedProvider
 {
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(3);
-    private readonly ConcurrentDictionary<string, decimal> _balances;
+    private readonly SandboxAccount _account;
 
     public CalypsoSandbox(SandboxOptions options, SandboxLedger ledger) : base(options, ledger) =>
-        _balances = new ConcurrentDictionary<string, decimal>(options.CalypsoBalances);
+        _account = new SandboxAccount(options.CalypsoBalances, options.DailyLimit);
 
     public override string Name => "Calypso";
 
@@ -37,7 +36,7 @@ internal sealed class CalypsoSandbox : SimulatedProvider
     {
         var calypso = app.MapGroup("/calypso/api/v1");
         calypso.MapPost("/account", (HttpRequest request) => Signed(request, _ =>
-            JsonResult(new { balances = _balances.Select(b => new { currency = b.Key, available = b.Value }) })));
+            JsonResult(new { balances = _account.Balances.Select(b => new { currency = b.Key, available = b.Value }) })));
         calypso.MapPost("/tariff/extended-fee", (HttpRequest request) => Signed(request, payload =>
             JsonResult(new
             {
@@ -75,7 +74,7 @@ internal sealed class CalypsoSandbox : SimulatedProvider
                 break;
             case "IN_PROGRESS" when ShouldFail(payout):
                 payout.Status = "FAILED";
-                _balances.AddOrUpdate(payout.Currency, payout.Amount, (_, b) => b + payout.Amount);
+                _account.Refund(payout.Currency, payout.Amount);
                 break;
             case "IN_PROGRESS" when payout.TxHash is null:
                 Execute(payout);
@@ -101,15 +100,11 @@ internal sealed class CalypsoSandbox : SimulatedProvider
             return Error(400, "VALIDATION_ERROR", "depositAddress, amount and currency are required");
         if (CalypsoAssets.All.All(a => a.ProviderCode != currency))
             return Error(400, "VALIDATION_ERROR", $"currency {currency} is not supported");
-        // Reserve the amount atomically: two creates must not both spend the same balance.
-        var reserved = false;
-        _balances.AddOrUpdate(currency, 0m, (_, balance) =>
-        {
-            reserved = balance >= amount.Value;
-            return reserved ? balance - amount.Value : balance;
-        });
-        if (!reserved)
+        var (refusal, _) = _account.Reserve(currency, amount.Value);
+        if (refusal == SandboxAccount.Refusal.InsufficientBalance)
             return Error(400, "INSUFFICIENT_FUNDS", $"Not enough {currency} on the account");
+        if (refusal == SandboxAccount.Refusal.DailyLimit)
+            return Error(400, "LIMIT_EXCEEDED", $"The daily limit for {currency} is exceeded");
 
         var payout = new SandboxPayout
         {

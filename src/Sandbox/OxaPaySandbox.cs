@@ -17,6 +17,8 @@ namespace Payouts.Bus.Sandbox;
 /// </summary>
 internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger) : SimulatedProvider(options, ledger)
 {
+    private readonly SandboxAccount _account = new(options.OxaPayBalances, options.DailyLimit);
+
     private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public override string Name => "OxaPay";
@@ -44,12 +46,23 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
             var currency = (string?)body?["currency"];
             var network = (string?)body?["network"];
             if (body is null || amount is not > 0 || string.IsNullOrEmpty(address) || string.IsNullOrEmpty(currency))
-                return Envelope(400, null, "Validation failed", new { type = "validation", key = "amount", message = "address, currency and a positive amount are required (result 101)" });
+                return Refused("request", "address, currency and a positive amount are required (result 101)");
+            if (OxaPayAssets.All.All(a => a.Currency != currency))
+                return Refused("currency", $"{currency} is not supported (result 105)");
             var asset = OxaPayAssets.All.FirstOrDefault(a => a.Currency == currency && a.ProviderCode == network);
             if (asset is null)
-                return Envelope(400, null, "Validation failed", new { type = "validation", key = "network", message = $"{currency} on {network} is not supported (result 106)" });
+                return Refused("network", $"{currency} on {network} is not supported (result 106)");
             if (Providers.ProviderAssets.Scale(amount.Value) > asset.Decimals)
-                return Envelope(400, null, "Validation failed", new { type = "validation", key = "amount", message = $"{currency} allows {asset.Decimals} decimals (result 101)" });
+                return Refused("amount", $"{currency} allows {asset.Decimals} decimals (result 101)");
+            if (!Providers.Networks.IsValidAddress(asset.Network, address))
+                return Refused("address", "The address is not valid for this network (result 117)");
+            if (amount.Value < MinimumPayout(currency))
+                return Refused("amount", $"The amount is below the minimum of {MinimumPayout(currency)} {currency} (result 127)");
+            var (refusal, _) = _account.Reserve(currency, amount.Value);
+            if (refusal == SandboxAccount.Refusal.InsufficientBalance)
+                return Refused("balance", "Insufficient balance (result 130)");
+            if (refusal == SandboxAccount.Refusal.DailyLimit)
+                return Refused("limit", "The daily payout limit is reached (result 129)");
 
             var payout = new SandboxPayout
             {
@@ -121,6 +134,9 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
         memo = payout.Echo.GetValueOrDefault("memo"),
         date = new DateTimeOffset(payout.CreatedAt).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
+
+    private static IResult Refused(string key, string message) =>
+        Envelope(400, null, "Validation failed", new { type = "validation", key, message });
 
     private static IResult Envelope(int status, object? data, string message, object? error) =>
         JsonResult(new { data = data ?? new { }, message, error = error ?? new { }, status, version = "1.0.0" }, status, SnakeCase);

@@ -59,4 +59,13 @@ public sealed class SandboxOptions
     };
 
     public string OxaPayPayoutApiKey { get; set; } = "sandbox-oxapay-key";
+
+    /// <summary>TheDex balance per pay currency (e.g. <c>USDT_TRON</c>); a currency not listed holds plenty.</summary>
+    public Dictionary<string, decimal> TheDexBalances { get; set; } = [];
+
+    /// <summary>OxaPay balance per currency (e.g. <c>USDT</c>); a currency not listed holds plenty.</summary>
+    public Dictionary<string, decimal> OxaPayBalances { get; set; } = [];
+
+    /// <summary>Most each provider account pays out per currency per UTC day; no limit when unset.</summary>
+    public decimal? DailyLimit { get; set; }
 }

@@ -58,6 +58,19 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
     protected bool ShouldFail(SandboxPayout payout) => Options.FailingDestinations.Contains(payout.Destination);
 
     /// <summary>
+    /// The least one payout may be, per currency. Assumption: TheDex publishes such a table
+    /// (<c>info/payout/limit/crypto</c>) and OxaPay has a result code for it, neither in the seeds;
+    /// these figures are the sandbox's.
+    /// </summary>
+    protected static decimal MinimumPayout(string symbol) => symbol switch
+    {
+        "BTC" => 0.0001m,
+        "ETH" => 0.001m,
+        "LTC" or "SOL" or "BNB" => 0.01m,
+        _ => 1m,
+    };
+
+    /// <summary>
     /// The common progression: created → processing → succeeded (the transfer executes) or failed
     /// (for a failing destination). Returns false when the payout had no step left.
     /// </summary>

@@ -16,6 +16,8 @@ namespace Payouts.Bus.Sandbox;
 /// </summary>
 internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger) : SimulatedProvider(options, ledger)
 {
+    private readonly SandboxAccount _account = new(options.TheDexBalances, options.DailyLimit);
+
     private static readonly Dictionary<int, string> StatusNames = new()
     {
         [0] = "Waiting", [1] = "Successful", [2] = "Rejected", [3] = "Processing", [6] = "Unpaid", [7] = "Cancelled",
@@ -72,6 +74,15 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
             return Problem(422, "Unprocessable Entity", $"Currency {currency} is not supported");
         if (Providers.ProviderAssets.Scale(amount.Value) > asset.Decimals)
             return FieldErrors("amountInPayCurrency", $"Max decimal scale for payCurrency `{currency}` is {asset.Decimals}");
+        if (!Providers.Networks.IsValidAddress(asset.Network, address))
+            return FieldErrors("address", "The wallet address is invalid");
+        if (amount.Value < MinimumPayout(asset.Currency))
+            return Problem(422, "Unprocessable Entity", $"Withdrawal amount {amount.Value} is below the minimum limit of {MinimumPayout(asset.Currency)} {currency}.");
+        var (refusal, available) = _account.Reserve(currency, amount.Value);
+        if (refusal == SandboxAccount.Refusal.InsufficientBalance)
+            return FieldErrors("balance", $"Not enough balance to create payout with amount {amount.Value}. Available balance is {available} {currency}");
+        if (refusal == SandboxAccount.Refusal.DailyLimit)
+            return FieldErrors("limit", "The daily limit has been exceeded.");
 
         var payout = new SandboxPayout
         {

@@ -36,7 +36,24 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
                 await ProviderHttp.ReadAsync<CalypsoPayout>(response, CalypsoJson.Options, Provider, cancellationToken)));
 
         ThrowIfAuthFailure(response);
-        return ProviderSubmitResult.Decline("provider_rejected", await ProviderHttp.ReadTextAsync(response, cancellationToken));
+        var text = await ProviderHttp.ReadTextAsync(response, cancellationToken);
+        CalypsoError? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize<CalypsoError>(text, CalypsoJson.Options);
+        }
+        catch (JsonException)
+        {
+            // Not the assumed shape: keep the raw text as the message.
+        }
+        var code = error?.Code switch
+        {
+            // The balance was checked just before; another payout took it meanwhile.
+            "INSUFFICIENT_FUNDS" => "insufficient_balance",
+            "LIMIT_EXCEEDED" => "daily_limit_exceeded",
+            _ => "provider_rejected",
+        };
+        return ProviderSubmitResult.Decline(code, error?.Message ?? text);
     }
 
     public async Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken)
@@ -103,7 +120,7 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
     private void ThrowIfAuthFailure(HttpResponseMessage response)
     {
         if (ProviderHttp.IsAuthFailure(response))
-            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:Calypso keys and the clock (±3 min)");
+            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:Calypso:PublicKey, Secret and Account, and this host's clock (±3 min)");
     }
 
     private async Task ThrowUnlessSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ internal sealed record CalypsoPayout(
     string? ExternalId);
 
 /// <summary>Assumption (shape undocumented): <c>account</c> answers balances per currency code.</summary>
+/// <summary>Assumption: Calypso errors are <c>{code, message}</c> (the seed shows none).</summary>
+internal sealed record CalypsoError(string? Code, string? Message);
+
 internal sealed record CalypsoAccount(IReadOnlyList<CalypsoBalance> Balances);
 
 internal sealed record CalypsoBalance(string Currency, decimal Available);

@@ -60,7 +60,7 @@ public static class DfnsUserAction
             return response;
         var text = await ProviderHttp.ReadTextAsync(response, cancellationToken);
         response.Dispose();
-        throw new ProviderUnavailableException(PayoutProvider.Dfns,
-            $"user-action signing refused at {path} ({(int)response.StatusCode}): {text}; check Providers:Dfns:CredentialId and CredentialPrivateKey");
+        throw new ProviderUnavailableException(PayoutProvider.Dfns, $"user-action signing refused at {path} ({(int)response.StatusCode}): {text}; " +
+            "check Providers:Dfns:ApiToken (the bearer token), CredentialId and CredentialPrivateKey");
     }
 }

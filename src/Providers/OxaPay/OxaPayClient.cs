@@ -112,13 +112,16 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
         }
     }
 
-    /// <summary>OxaPay's error keys (providers.md result codes) as our failure codes.</summary>
+    /// <summary>
+    /// OxaPay's error keys (providers.md result codes) as our failure codes. Key <c>amount</c> covers
+    /// both too many decimals (101) and below the minimum (127); the message says which.
+    /// </summary>
     private static string DeclineCode(OxaPayError? error) => error?.Key switch
     {
         "address" => "invalid_address",
         "currency" => "unsupported_currency",
         "network" => "unsupported_network",
-        "amount" => "below_minimum",
+        "amount" => "invalid_amount",
         "balance" => "insufficient_balance",
         "limit" => "daily_limit_exceeded",
         _ => "provider_rejected",

@@ -103,15 +103,21 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
 
     private async Task ThrowUnlessSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {
+        ThrowIfAuthFailure(response);
         if (!response.IsSuccessStatusCode)
             throw new ProviderUnavailableException(Provider, $"{path} answered {(int)response.StatusCode}: {await ProviderHttp.ReadTextAsync(response, cancellationToken)}");
+    }
+
+    private void ThrowIfAuthFailure(HttpResponseMessage response)
+    {
+        if (ProviderHttp.IsAuthFailure(response))
+            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:TheDex:ApiKey, ApiSecret and the IP whitelist");
     }
 
     /// <summary>The documented 400 and 422 bodies, as our failure codes.</summary>
     private async Task<(string Code, string Message)> DeclineAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (ProviderHttp.IsAuthFailure(response))
-            throw new ProviderUnavailableException(Provider, $"request refused ({(int)response.StatusCode}): check Providers:TheDex:ApiKey, ApiSecret and the IP whitelist");
+        ThrowIfAuthFailure(response);
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         TheDexError? error = null;
@@ -141,6 +147,8 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
         var detail = error?.Message ?? text;
         if (detail.Contains("below the minimum", StringComparison.OrdinalIgnoreCase))
             return ("below_minimum", detail);
+        if (detail.Contains("Cannot create payout", StringComparison.OrdinalIgnoreCase))
+            return ("blockchain_error", detail);
         return (response.StatusCode == HttpStatusCode.BadRequest ? "invalid_request" : "provider_rejected", detail);
     }
 

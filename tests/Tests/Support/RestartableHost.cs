@@ -51,32 +51,13 @@ public sealed class RestartableHost : IAsyncDisposable
 
     public Task<HostProcess> StartHostAsync(IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var sandbox = new SandboxOptions();
-        var root = Sandbox.BaseUrl;
-        var settings = new Dictionary<string, string>
-        {
-            ["Payouts:PublicUrl"] = _hostUrl.ToString(),
-            ["Payouts:Lifecycle:StatusPollInterval"] = "00:00:00.500",
-            ["Payouts:Lifecycle:SubmissionCheckDelay"] = "00:00:03",
-            ["Database:Provider"] = _database.Provider,
-            ["ConnectionStrings:Payouts"] = _database.ConnectionString,
-            ["Sandbox:Enabled"] = "false",
-            ["Providers:Dfns:BaseUrl"] = new Uri(root, "dfns").ToString(),
-            ["Providers:Dfns:ApiToken"] = sandbox.DfnsApiToken,
-            ["Providers:Dfns:WebhookSecret"] = sandbox.DfnsWebhookSecret,
-            ["Providers:Dfns:CredentialId"] = sandbox.DfnsCredentialId,
-            ["Providers:Dfns:CredentialPrivateKey"] = sandbox.DfnsCredentialPrivateKey,
-            ["Providers:TheDex:BaseUrl"] = new Uri(root, "thedex/api/v1").ToString(),
-            ["Providers:TheDex:ApiKey"] = sandbox.TheDexApiKey,
-            ["Providers:TheDex:ApiSecret"] = sandbox.TheDexApiSecret,
-            ["Providers:Calypso:BaseUrl"] = new Uri(root, "calypso").ToString(),
-            ["Providers:Calypso:Account"] = sandbox.CalypsoAccount,
-            ["Providers:Calypso:PublicKey"] = sandbox.CalypsoPublicKey,
-            ["Providers:Calypso:Secret"] = sandbox.CalypsoSecret,
-            ["Providers:Calypso:WebhookSecret"] = sandbox.CalypsoWebhookSecret,
-            ["Providers:OxaPay:BaseUrl"] = new Uri(root, "oxapay/v1").ToString(),
-            ["Providers:OxaPay:PayoutApiKey"] = sandbox.OxaPayPayoutApiKey,
-        };
+        var settings = SandboxedProviders.ProviderSettings(new SandboxOptions(), Sandbox.BaseUrl);
+        settings["Payouts:PublicUrl"] = _hostUrl.ToString();
+        settings["Payouts:Lifecycle:StatusPollInterval"] = "00:00:00.500";
+        settings["Payouts:Lifecycle:SubmissionCheckDelay"] = "00:00:03";
+        settings["Database:Provider"] = _database.Provider;
+        settings["ConnectionStrings:Payouts"] = _database.ConnectionString;
+        settings["Sandbox:Enabled"] = "false";
         if (_broker is not null)
         {
             settings["Bus:Transport"] = "RabbitMq";

@@ -45,29 +45,11 @@ public sealed class SandboxedProviders : IAsyncDisposable
         var provider = new ProviderSandbox(options);
         await provider.StartAsync();
 
-        var root = provider.BaseUrl.ToString().TrimEnd('/');
-        var configuration = new Dictionary<string, string?>
-        {
-            ["Providers:RequestTimeout"] = "00:00:02",
-            ["Providers:RetryDelay"] = "00:00:00.050",
-            ["Providers:Dfns:BaseUrl"] = $"{root}/dfns",
-            ["Providers:Dfns:ApiToken"] = options.DfnsApiToken,
-            ["Providers:Dfns:WebhookSecret"] = options.DfnsWebhookSecret,
-            ["Providers:Dfns:CredentialId"] = options.DfnsCredentialId,
-            ["Providers:Dfns:CredentialPrivateKey"] = options.DfnsCredentialPrivateKey,
-            ["Providers:TheDex:BaseUrl"] = $"{root}/thedex/api/v1",
-            ["Providers:TheDex:ApiKey"] = options.TheDexApiKey,
-            ["Providers:TheDex:ApiSecret"] = options.TheDexApiSecret,
-            ["Providers:TheDex:CallbackUrl"] = new Uri(hooks, "thedex").ToString(),
-            ["Providers:Calypso:BaseUrl"] = $"{root}/calypso",
-            ["Providers:Calypso:Account"] = options.CalypsoAccount,
-            ["Providers:Calypso:PublicKey"] = options.CalypsoPublicKey,
-            ["Providers:Calypso:Secret"] = options.CalypsoSecret,
-            ["Providers:Calypso:WebhookSecret"] = options.CalypsoWebhookSecret,
-            ["Providers:OxaPay:BaseUrl"] = $"{root}/oxapay/v1",
-            ["Providers:OxaPay:PayoutApiKey"] = options.OxaPayPayoutApiKey,
-            ["Providers:OxaPay:CallbackUrl"] = new Uri(hooks, "oxapay").ToString(),
-        };
+        var configuration = ProviderSettings(options, provider.BaseUrl).ToDictionary(s => s.Key, string? (s) => s.Value);
+        configuration["Providers:RequestTimeout"] = "00:00:02";
+        configuration["Providers:RetryDelay"] = "00:00:00.050";
+        configuration["Providers:TheDex:CallbackUrl"] = new Uri(hooks, "thedex").ToString();
+        configuration["Providers:OxaPay:CallbackUrl"] = new Uri(hooks, "oxapay").ToString();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             configuration[key] = value;
 
@@ -76,6 +58,26 @@ public sealed class SandboxedProviders : IAsyncDisposable
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         return new SandboxedProviders(provider, options, services);
     }
+
+    /// <summary>The <c>Providers:*</c> settings that point the four clients at a sandbox, with its credentials.</summary>
+    public static Dictionary<string, string> ProviderSettings(SandboxOptions sandbox, Uri root) => new()
+    {
+        ["Providers:Dfns:BaseUrl"] = new Uri(root, "dfns").ToString(),
+        ["Providers:Dfns:ApiToken"] = sandbox.DfnsApiToken,
+        ["Providers:Dfns:WebhookSecret"] = sandbox.DfnsWebhookSecret,
+        ["Providers:Dfns:CredentialId"] = sandbox.DfnsCredentialId,
+        ["Providers:Dfns:CredentialPrivateKey"] = sandbox.DfnsCredentialPrivateKey,
+        ["Providers:TheDex:BaseUrl"] = new Uri(root, "thedex/api/v1").ToString(),
+        ["Providers:TheDex:ApiKey"] = sandbox.TheDexApiKey,
+        ["Providers:TheDex:ApiSecret"] = sandbox.TheDexApiSecret,
+        ["Providers:Calypso:BaseUrl"] = new Uri(root, "calypso").ToString(),
+        ["Providers:Calypso:Account"] = sandbox.CalypsoAccount,
+        ["Providers:Calypso:PublicKey"] = sandbox.CalypsoPublicKey,
+        ["Providers:Calypso:Secret"] = sandbox.CalypsoSecret,
+        ["Providers:Calypso:WebhookSecret"] = sandbox.CalypsoWebhookSecret,
+        ["Providers:OxaPay:BaseUrl"] = new Uri(root, "oxapay/v1").ToString(),
+        ["Providers:OxaPay:PayoutApiKey"] = sandbox.OxaPayPayoutApiKey,
+    };
 
     /// <summary>The sample payout of each provider (samples/payouts), as the saga hands it to a client.</summary>
     public static ProviderPayout Payout(PayoutProvider provider, string? destination = null) => provider switch
