@@ -86,17 +86,40 @@ public abstract class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
         Assert.Equal(HttpStatusCode.Conflict, again);
     }
 
-    [Fact]
-    public async Task Payout_the_provider_fails_ends_failed_with_the_reason_and_no_transfer()
+    [Theory]
+    [InlineData("thedex")]
+    [InlineData("calypso")]
+    [InlineData("oxapay")]
+    public async Task Payout_the_provider_fails_ends_failed_with_the_reason_and_no_transfer(string provider)
     {
-        var request = PayoutsHostFixture.Sample("thedex");
-        request["destination"] = PayoutsHostFixture.FailingAddress;
+        var request = PayoutsHostFixture.Sample(provider);
+        request["destination"] = provider == "oxapay" ? PayoutsHostFixture.FailingBitcoinAddress : PayoutsHostFixture.FailingAddress;
 
         var id = await host.RequestAsync(request);
 
         var payout = await host.WaitForStatusAsync(id, "Failed");
         Assert.Equal("provider_failed", (string)payout["failure"]!["code"]!);
         Assert.DoesNotContain(host.Sandbox.Ledger.Transfers, t => t.Reference == (string)payout["providerReference"]!);
+    }
+
+    [Fact]
+    public async Task Dfns_payout_rejected_after_confirmation_ends_failed_and_unpaid()
+    {
+        var request = PayoutsHostFixture.Sample("dfns");
+        request["destination"] = PayoutsHostFixture.FailingPaymentInstructions;
+        var id = await host.RequestAsync(request);
+        var awaiting = await host.WaitForStatusAsync(id, "AwaitingConfirmation");
+
+        var (status, _) = await host.PostAsync($"/payouts/{id}/confirm", new JsonObject
+        {
+            ["depositAddress"] = (string)awaiting["confirmation"]!["depositAddress"]!,
+            ["amount"] = (string)awaiting["confirmation"]!["amount"]!,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+
+        var payout = await host.WaitForStatusAsync(id, "Failed");
+        Assert.Equal("provider_failed", (string)payout["failure"]!["code"]!);
+        Assert.DoesNotContain(host.Sandbox.Ledger.Transfers, t => t.Reference == (string)awaiting["providerReference"]!);
     }
 
     [Fact]

@@ -17,6 +17,8 @@ namespace Payouts.Bus.Tests.Support;
 public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string FailingAddress = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf";
+    public const string FailingBitcoinAddress = "bc1qdeadfeedfacedeadfeedfacedeadfeedface0";
+    public const string FailingPaymentInstructions = "pi-sandbox-rejects-this-account";
 
     private readonly int _hostPort = LoopbackPort.Free();
     private readonly int _sandboxPort = LoopbackPort.Free();
@@ -41,6 +43,8 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Sandbox:Url", $"http://127.0.0.1:{_sandboxPort}");
         builder.UseSetting("Sandbox:StepDelay", "00:00:00.100");
         builder.UseSetting("Sandbox:FailingDestinations:0", FailingAddress);
+        builder.UseSetting("Sandbox:FailingDestinations:1", FailingBitcoinAddress);
+        builder.UseSetting("Sandbox:FailingDestinations:2", FailingPaymentInstructions);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }
