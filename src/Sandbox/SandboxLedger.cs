@@ -3,8 +3,12 @@ using System.Security.Cryptography;
 
 namespace Payouts.Bus.Sandbox;
 
-/// <summary>A transfer the sandbox executed: money that would have left the account.</summary>
-public sealed record SandboxTransfer(string Provider, string Reference, decimal Amount, string Currency, string Destination, string TxHash, DateTime At);
+/// <summary>
+/// A transfer the sandbox executed: money that would have left the account. <paramref name="ClientKey"/> is
+/// what the client marked the payout with (Dfns externalId, Calypso idempotencyKey, TheDex and OxaPay
+/// description): our payout id, so that a payout paid twice under two provider references shows.
+/// </summary>
+public sealed record SandboxTransfer(string Provider, string Reference, string? ClientKey, decimal Amount, string Currency, string Destination, string TxHash, DateTime At);
 
 /// <summary>
 /// Payouts the sandbox holds, per provider, and the transfers it executed. Each simulated

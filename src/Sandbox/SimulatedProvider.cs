@@ -52,7 +52,7 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
     protected void Execute(SandboxPayout payout)
     {
         payout.TxHash ??= SandboxLedger.NewTxHash();
-        Ledger.Execute(new SandboxTransfer(payout.Provider, payout.Id, payout.Amount, payout.Currency, payout.Destination, payout.TxHash, DateTime.UtcNow));
+        Ledger.Execute(new SandboxTransfer(payout.Provider, payout.Id, payout.Key, payout.Amount, payout.Currency, payout.Destination, payout.TxHash, DateTime.UtcNow));
     }
 
     protected bool ShouldFail(SandboxPayout payout) => Options.FailingDestinations.Contains(payout.Destination);

@@ -22,7 +22,9 @@ public abstract class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
         var payout = await host.WaitForStatusAsync(id, "Completed");
 
         var reference = (string)payout["providerReference"]!;
-        var transfer = Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == reference);
+        // Paid once: one transfer for this payout, under whatever reference, and it is the reported one.
+        var transfer = Assert.Single(host.Sandbox.Ledger.Transfers, t => t.ClientKey == id.ToString());
+        Assert.Equal(reference, transfer.Reference);
         Assert.Equal((string)payout["txHash"]!, transfer.TxHash);
         Assert.Equal(decimal.Parse((string)payout["amount"]!, System.Globalization.CultureInfo.InvariantCulture), transfer.Amount);
     }
@@ -44,7 +46,8 @@ public abstract class PayoutLifecycleEndToEndTests(PayoutsHostFixture host)
         Assert.Equal(HttpStatusCode.Accepted, status);
 
         var payout = await host.WaitForStatusAsync(id, "Completed");
-        Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == (string)payout["providerReference"]! && t.Amount == 1000m);
+        var transfer = Assert.Single(host.Sandbox.Ledger.Transfers, t => t.ClientKey == id.ToString());
+        Assert.Equal(((string)payout["providerReference"]!, 1000m), (transfer.Reference, transfer.Amount));
         Assert.Equal(["Requested", "Submitted", "AwaitingConfirmation", "Confirming", "Completed"],
             payout["history"]!.AsArray().Select(h => (string)h!["state"]!).Distinct());
     }
