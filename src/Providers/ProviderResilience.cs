@@ -91,7 +91,7 @@ public sealed class ProviderResilience : IDisposable
         return pipeline
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
-                FailureRatio = options.CircuitFailureRatio,
+                FailureRatio = (double)options.CircuitFailureRatio,
                 MinimumThroughput = options.CircuitMinimumThroughput,
                 SamplingDuration = options.CircuitSamplingDuration,
                 BreakDuration = options.CircuitBreakDuration,

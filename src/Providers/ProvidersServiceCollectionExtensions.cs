@@ -77,8 +77,8 @@ public sealed class ProvidersOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Share of failed calls, within the sampling duration, that opens a provider's circuit.</summary>
-    [Range(0.01, 1.0)]
-    public double CircuitFailureRatio { get; set; } = 0.5;
+    [Range(typeof(decimal), "0.01", "1", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public decimal CircuitFailureRatio { get; set; } = 0.5m;
 
     /// <summary>Calls needed within the sampling duration before the circuit may open.</summary>
     [Range(2, 10_000)]
