@@ -37,6 +37,12 @@ public static class ProcessorRun
             ["Sandbox:Url"] = $"http://127.0.0.1:{FreePort()}",
             // Providers answer at once; their payouts move along on a 10 ms clock (the sandbox's shortest sensible tick).
             ["Sandbox:StepDelay"] = "00:00:00.010",
+            // The sandbox is not a provider to be gentle with: our own per-provider rate limit would
+            // measure itself, not the processor.
+            ["Providers:Dfns:RequestsPerMinute"] = "100000",
+            ["Providers:TheDex:RequestsPerMinute"] = "100000",
+            ["Providers:Calypso:RequestsPerMinute"] = "100000",
+            ["Providers:OxaPay:RequestsPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("PAYOUTS_BENCH_LOG") ?? "Warning",
         });
         builder.AddPayoutsBus();
