@@ -25,11 +25,10 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
     /// <summary>Challenges handed out and not yet answered, by challengeIdentifier.</summary>
     private readonly ConcurrentDictionary<string, UserActionGrant> _challenges = new();
 
-    /// <summary>User-action tokens issued and not yet used: each allows one call, with that method, path and body.</summary>
+    /// <summary>User-action tokens issued and not yet expired: each allows one call, with that method, path and body.</summary>
     private readonly ConcurrentDictionary<string, UserActionGrant> _userActions = new();
-    private readonly ConcurrentDictionary<string, byte> _usedUserActions = new();
 
-    private sealed record UserActionGrant(string Method, string Path, string Payload, string Challenge, DateTime ExpiresAt);
+    private sealed record UserActionGrant(string Method, string Path, string Payload, string Challenge, DateTime ExpiresAt, bool Used = false);
 
     public override string Name => "Dfns";
 
@@ -66,6 +65,7 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
             var path = (string?)body?["userActionHttpPath"];
             if (payload is null || method is null || path is null || (string?)body?["userActionServerKind"] != "Api")
                 return Error(400, "userActionPayload, userActionHttpMethod, userActionHttpPath and userActionServerKind \"Api\" are required");
+            ForgetExpired();
             var challenge = SandboxLedger.NewId("", 43);
             var identifier = "cs-" + SandboxLedger.NewId("", 24);
             _challenges[identifier] = new UserActionGrant(method, path, payload, challenge, DateTime.UtcNow + ChallengeLifetime);
@@ -87,7 +87,7 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
             if (refusal is not null)
                 return Error(401, refusal);
             var userAction = "ua-" + SandboxLedger.NewId("", 40);
-            _userActions[userAction] = grant;
+            _userActions[userAction] = grant with { ExpiresAt = DateTime.UtcNow + ChallengeLifetime };
             return JsonResult(new { userAction });
         });
 
@@ -236,13 +236,25 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
         var token = request.Headers["X-DFNS-USERACTION"].ToString();
         if (string.IsNullOrEmpty(token))
             return Error(401, "X-DFNS-USERACTION is required for this call");
-        if (!_usedUserActions.TryAdd(token, 0))
-            return Error(401, "user action has already been used");
-        if (!_userActions.TryRemove(token, out var grant))
+        if (!_userActions.TryGetValue(token, out var grant) || grant.ExpiresAt < DateTime.UtcNow)
             return Error(401, "user action is not valid");
+        if (grant.Used || !_userActions.TryUpdate(token, grant with { Used = true }, grant))
+            return Error(401, "user action has already been used");
         if (grant.Method != request.Method || grant.Path != path || grant.Payload != Encoding.UTF8.GetString(body))
             return Error(401, "user action was signed for another request");
         return null;
+    }
+
+    /// <summary>Drops challenges and tokens past their lifetime, so that a long-running sandbox does not grow.</summary>
+    private void ForgetExpired()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (key, grant) in _challenges)
+            if (grant.ExpiresAt < now)
+                _challenges.TryRemove(key, out _);
+        foreach (var (key, grant) in _userActions)
+            if (grant.ExpiresAt < now)
+                _userActions.TryRemove(key, out _);
     }
 
     /// <summary>Checks a Key credential's assertion: our credential, clientData for this challenge, a valid ECDSA P-256 signature.</summary>
