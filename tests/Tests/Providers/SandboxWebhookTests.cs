@@ -17,9 +17,9 @@ public sealed class SandboxWebhookTests
     public async Task Dfns_webhook_refused_once_is_sent_again_as_a_new_event_naming_the_first()
     {
         var received = new ConcurrentQueue<(string Body, string Signature)>();
-        var port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        // Port 0: the system picks one nobody else can be handed meanwhile.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var receiver = builder.Build();
         receiver.MapPost("/webhooks/dfns", async (HttpRequest request) =>
         {
@@ -28,7 +28,7 @@ public sealed class SandboxWebhookTests
             return received.Count == 1 ? Results.StatusCode(500) : Results.Ok();
         });
         await receiver.StartAsync();
-        await using var providers = await SandboxedProviders.StartAsync(webhooks: new Uri($"http://127.0.0.1:{port}/webhooks/"));
+        await using var providers = await SandboxedProviders.StartAsync(webhooks: new Uri(new Uri(receiver.Urls.Single()), "/webhooks/"));
 
         await providers.Client(PayoutProvider.Dfns).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Dfns), CancellationToken.None);
         await Eventually.Until(() => Task.FromResult(received.Count), n => n >= 2, "the refused webhook to be sent again");
