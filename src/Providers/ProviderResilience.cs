@@ -23,7 +23,7 @@ namespace Payouts.Bus.Providers;
 /// <item>time-out of each attempt.</item>
 /// </list>
 /// </summary>
-public sealed class ProviderResilience : IDisposable
+public sealed class ProviderResilience
 {
     /// <summary>Set on a request by the client: true when sending it twice cannot pay twice or change anything.</summary>
     public static readonly HttpRequestOptionsKey<bool> SafeToRetry = new("Payouts.SafeToRetry");
@@ -31,7 +31,6 @@ public sealed class ProviderResilience : IDisposable
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Payouts.Request");
 
     private readonly Dictionary<PayoutProvider, ResiliencePipeline<HttpResponseMessage>> _pipelines = [];
-    private readonly List<RateLimiter> _limiters = [];
 
     private readonly ProvidersOptions _options;
     private readonly ILogger _logger;
@@ -48,6 +47,8 @@ public sealed class ProviderResilience : IDisposable
         {
             if (!_pipelines.TryGetValue(provider, out var pipeline))
             {
+                // Never disposed: a consumer still finishing while the host shuts down must not find
+                // its provider's limiter gone (it did, and its message went to the error queue).
                 var limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
                 {
                     PermitLimit = requestsPerMinute,
@@ -56,18 +57,10 @@ public sealed class ProviderResilience : IDisposable
                     QueueLimit = requestsPerMinute,
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 });
-                _limiters.Add(limiter);
                 _pipelines[provider] = pipeline = Build(provider, _options, limiter, _logger);
             }
             return pipeline;
         }
-    }
-
-    public void Dispose()
-    {
-        lock (_pipelines)
-            foreach (var limiter in _limiters)
-                limiter.Dispose();
     }
 
     private static ResiliencePipeline<HttpResponseMessage> Build(PayoutProvider provider, ProvidersOptions options, RateLimiter limiter, ILogger logger)
