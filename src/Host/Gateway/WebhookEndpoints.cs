@@ -50,8 +50,17 @@ public static class WebhookEndpoints
         if (result.Update is { } update)
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
-            var traceParent = await db.Payouts.Where(p => p.CorrelationId == update.PayoutId).Select(p => p.TraceParent).FirstOrDefaultAsync(http.HttpContext.RequestAborted);
-            using (ContinuePayoutTrace(known, update.PayoutId, traceParent))
+            var payout = await db.Payouts.Where(p => p.CorrelationId == update.PayoutId).Select(p => new { p.TraceParent }).FirstOrDefaultAsync(http.HttpContext.RequestAborted);
+            if (payout is null)
+            {
+                // Payouts exist here before any provider hears of them, so this names none of ours.
+                // Acknowledged, so that the provider stops retrying; logged for whoever owns that account.
+                logger.LogWarning("{Provider} webhook acknowledged and ignored: it names payout {PayoutId}, which does not exist here ({Reason})",
+                    known, update.PayoutId, result.Reason);
+                metrics.Webhook(known.ToString(), "ignored");
+                return Results.Text(result.ResponseBody, "text/plain");
+            }
+            using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
                 await outbox.PublishAsync(update, result.MessageId(known, body), http.HttpContext.RequestAborted);
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
             metrics.Webhook(known.ToString(), "accepted");
