@@ -56,6 +56,26 @@ public sealed class MoneyAndSignatureTests
         Assert.False(TheDexSignature.Verify("secret", [.. body, (byte)' '], expected));
     }
 
+    /// <summary>Known answers computed outside .NET (Python's hmac module), with the sandbox's secrets.</summary>
+    [Fact]
+    public void Signatures_match_vectors_computed_elsewhere()
+    {
+        const string theDexBody = "{\"request\":\"/api/v1/payouts/create\",\"nonce\":1}";
+        Assert.Equal("eyJyZXF1ZXN0IjoiL2FwaS92MS9wYXlvdXRzL2NyZWF0ZSIsIm5vbmNlIjoxfQ==", TheDexSignature.Payload(Encoding.UTF8.GetBytes(theDexBody)));
+        Assert.Equal("ae3af6e5818c30c91707901705418f7741b336b3a5870fe16c19674d5d33ff77dca71c3ab7221515a0576f6ee649a174eba9de7e27c1a83c69b19b29f81324ea",
+            TheDexSignature.Sign("sandbox-thedex-secret", "eyJyZXF1ZXN0IjoiL2FwaS92MS9wYXlvdXRzL2NyZWF0ZSIsIm5vbmNlIjoxfQ=="));
+
+        const string calypsoBody = "{\"account\":\"0x00000000000000000000000000000000000ca15e\",\"timestamp\":1700000000000,\"payload\":{}}";
+        Assert.Equal("8ff4dceac1f2ab949d8490d9a54a5adb7a31a74cb464325a8af212986dd115753a5ab924f38522223f1aa6a4dd8e6cd4fa8c93e9ab340d9c491749fe0e2a70b4",
+            Bus.Providers.Calypso.CalypsoSignature.Sign("sandbox-calypso-secret", calypsoBody));
+
+        var oxaPayCallback = Encoding.UTF8.GetBytes("{\"track_id\":\"abc123\",\"type\":\"payout\",\"status\":\"confirmed\"}");
+        Assert.True(Bus.Providers.OxaPay.OxaPaySignature.Verify("sandbox-oxapay-key", oxaPayCallback,
+            "1277203c7547fed150a6fbe685b33b511d7f59c221c0edba9862a01681f94e320928c8f3d54bca6ecef0f3d82f8485b06fffcfbdf94e7ee3fafb4ced306f33ff"));
+        Assert.False(Bus.Providers.OxaPay.OxaPaySignature.Verify("another-key", oxaPayCallback,
+            "1277203c7547fed150a6fbe685b33b511d7f59c221c0edba9862a01681f94e320928c8f3d54bca6ecef0f3d82f8485b06fffcfbdf94e7ee3fafb4ced306f33ff"));
+    }
+
     [Fact]
     public void Dfns_webhook_is_refused_when_tampered_stale_or_unsigned()
     {
