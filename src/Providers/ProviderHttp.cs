@@ -18,10 +18,14 @@ internal static class ProviderHttp
     /// True for calls that create or change a payout: for those a time-out or a 5xx may hide a
     /// change the provider made, so they are reported as an unknown outcome, not a retryable one.
     /// </param>
+    /// <param name="repeatable">
+    /// Whether the very same request may be sent again; by default, when it changes nothing. A call
+    /// that spends something single-use (a Dfns challenge) changes nothing and still is not.
+    /// </param>
     public static async Task<HttpResponseMessage> SendAsync(
-        HttpClient http, HttpRequestMessage request, PayoutProvider provider, bool changesState, CancellationToken cancellationToken)
+        HttpClient http, HttpRequestMessage request, PayoutProvider provider, bool changesState, CancellationToken cancellationToken, bool? repeatable = null)
     {
-        request.Options.Set(ProviderResilience.SafeToRetry, !changesState);
+        request.Options.Set(ProviderResilience.SafeToRetry, repeatable ?? !changesState);
         HttpResponseMessage response;
         try
         {

@@ -40,22 +40,26 @@ public static class DfnsUserAction
     internal static async Task<string> ObtainAsync(HttpClient http, DfnsOptions options, HttpMethod method, string path, string body, CancellationToken cancellationToken)
     {
         var init = new DfnsUserActionInit(body, method.Method, path, "Api");
-        using var challengeResponse = await PostAsync(http, options, "auth/action/init", init, cancellationToken);
+        using var challengeResponse = await PostAsync(http, options, "auth/action/init", init, repeatable: true, cancellationToken);
         var challenge = await ProviderHttp.ReadAsync<DfnsUserActionChallenge>(challengeResponse, DfnsJson.Options, PayoutProvider.Dfns, cancellationToken);
 
         var clientData = ClientData(challenge.Challenge, options.AppOrigin);
         var assertion = new DfnsUserActionAssertion(challenge.ChallengeIdentifier, new DfnsFirstFactor("Key", new DfnsCredentialAssertion(
             options.CredentialId, Base64Url(Encoding.UTF8.GetBytes(clientData)), Base64Url(Sign(options.CredentialPrivateKey, clientData)))));
-        using var actionResponse = await PostAsync(http, options, "auth/action", assertion, cancellationToken);
+        using var actionResponse = await PostAsync(http, options, "auth/action", assertion, repeatable: false, cancellationToken);
         return (await ProviderHttp.ReadAsync<DfnsUserActionToken>(actionResponse, DfnsJson.Options, PayoutProvider.Dfns, cancellationToken)).UserAction;
     }
 
-    private static async Task<HttpResponseMessage> PostAsync<T>(HttpClient http, DfnsOptions options, string path, T body, CancellationToken cancellationToken)
+    /// <param name="repeatable">
+    /// Asking for a challenge may be repeated; answering one may not: a challenge is used once, so a
+    /// lost answer means starting over with a new challenge (the caller's retry does).
+    /// </param>
+    private static async Task<HttpResponseMessage> PostAsync<T>(HttpClient http, DfnsOptions options, string path, T body, bool repeatable, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: DfnsJson.Options) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiToken);
-        // Asking for a challenge or a token changes nothing at Dfns: safe to retry.
-        var response = await ProviderHttp.SendAsync(http, request, PayoutProvider.Dfns, changesState: false, cancellationToken);
+        // Neither changes anything at Dfns: a failure leaves the payout as it was ("unavailable").
+        var response = await ProviderHttp.SendAsync(http, request, PayoutProvider.Dfns, changesState: false, cancellationToken, repeatable);
         if (response.IsSuccessStatusCode)
             return response;
         var text = await ProviderHttp.ReadTextAsync(response, cancellationToken);
