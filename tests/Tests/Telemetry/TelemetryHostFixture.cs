@@ -61,7 +61,12 @@ public sealed class TelemetryHostFixture : PayoutsHostFixture
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Runs alone: every host and provider client in this process has a meter named <c>Payouts.Bus</c>,
+/// and OpenTelemetry listens by name, so another one created and disposed meanwhile (the provider
+/// contract tests make dozens) took this host's instruments out of the OTLP export.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TelemetryCollection : ICollectionFixture<TelemetryHostFixture>
 {
     public const string Name = "telemetry";

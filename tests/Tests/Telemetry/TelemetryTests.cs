@@ -111,9 +111,16 @@ public sealed class TelemetryTests(TelemetryHostFixture host)
     {
         await host.WaitForStatusAsync(await host.RequestAsync(PayoutsHostFixture.Sample("thedex")), "Completed");
 
-        await Eventually.Until(() => Task.FromResult(host.Exported.ToList()),
-            sent => sent.Any(e => e.Path == "/v1/traces" && Contains(e.Body, "payout.id"))
-                    && sent.Any(e => e.Path == "/v1/metrics" && Contains(e.Body, "payouts.transitions") && Contains(e.Body, "payouts.current")),
+        // What the collector has seen, said in a way a failure message can show.
+        await Eventually.Until(() => Task.FromResult(new
+            {
+                Traces = host.Exported.Count(e => e.Path == "/v1/traces"),
+                TracesWithPayoutId = host.Exported.Any(e => e.Path == "/v1/traces" && Contains(e.Body, "payout.id")),
+                Metrics = host.Exported.Count(e => e.Path == "/v1/metrics"),
+                MetricsWithTransitions = host.Exported.Any(e => e.Path == "/v1/metrics" && Contains(e.Body, "payouts.transitions")),
+                MetricsWithGauge = host.Exported.Any(e => e.Path == "/v1/metrics" && Contains(e.Body, "payouts.current")),
+            }),
+            seen => seen.TracesWithPayoutId && seen.MetricsWithTransitions && seen.MetricsWithGauge,
             "spans and metrics at the collector", timeout: TimeSpan.FromSeconds(30));
         Assert.Contains(host.Exported, e => Contains(e.Body, "payouts-bus"));
     }
