@@ -15,8 +15,9 @@ namespace Payouts.Bus.Providers;
 /// The Polly pipeline in front of one provider, shared by all its calls (the circuit and the rate
 /// limit are per provider, not per request). From the outside in:
 /// <list type="bullet">
-/// <item>retry, with jitter, of calls that are safe to repeat (look-ups, quotes); never of a call that
-/// creates or changes a payout: those are retried by the consumer, after a look-up;</item>
+/// <item>retry, with jitter, of calls that are safe to repeat (look-ups, quotes), and of any call the
+/// provider refused unprocessed (503, 429); a create or an action that timed out or failed otherwise is
+/// never resent here: the consumer retries it, after a look-up;</item>
 /// <item>circuit breaker: when most recent calls fail, calls stop for a while and fail at once, so
 /// payouts wait (the consumers treat it as "unavailable") instead of piling on a provider that is down;</item>
 /// <item>rate limit at the provider's limit, queueing callers rather than refusing them;</item>
@@ -73,7 +74,7 @@ public sealed class ProviderResilience
                 Delay = options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(IsSafeToRetry(args.Context) && IsTransient(args.Outcome)),
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (IsSafeToRetry(args.Context) || WasNotProcessed(args.Outcome))),
                 OnRetry = args =>
                 {
                     logger.LogInformation("{Provider}: retrying a safe call (attempt {Attempt}) after {Outcome}",
@@ -108,6 +109,13 @@ public sealed class ProviderResilience
 
     private static bool IsSafeToRetry(ResilienceContext context) =>
         context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(SafeToRetry, out var safe) && safe;
+
+    /// <summary>
+    /// 503 and 429 say the provider did not take the request at all (ProviderHttp treats them so), so
+    /// even a create, or a single-use Dfns challenge answer, may be sent again; a time-out or a 500 may not.
+    /// </summary>
+    private static bool WasNotProcessed(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests;
 
     /// <summary>Failures that say nothing about the payout: the provider or the path to it is in trouble.</summary>
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch

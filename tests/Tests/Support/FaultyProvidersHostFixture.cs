@@ -21,6 +21,8 @@ public sealed class FaultyProvidersHostFixture : RabbitMqHostFixture
             ["Sandbox:WebhookRetryDelay"] = "00:00:00.200",
             ["Providers:RequestTimeout"] = "00:00:01",
             ["Payouts:Lifecycle:ConfirmationTimeout"] = ConfirmationTimeout.ToString(),
+            // A submission whose every in-process retry met a fault is submitted again this soon, not after a minute.
+            ["Payouts:Lifecycle:SubmitRetryDelay"] = "00:00:02",
         };
 }
 
