@@ -97,6 +97,25 @@ internal static class ProviderHttp
     public static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         Truncate(await response.Content.ReadAsStringAsync(cancellationToken));
 
+    /// <summary>
+    /// A refusal's body: parsed into the provider's documented error shape when it has that shape,
+    /// and as (truncated) text either way, so an undocumented body still reaches the message.
+    /// </summary>
+    public static async Task<(T? Error, string Text)> ReadErrorAsync<T>(
+        HttpResponseMessage response, JsonSerializerOptions options, CancellationToken cancellationToken)
+        where T : class
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            return (JsonSerializer.Deserialize<T>(text, options), Truncate(text));
+        }
+        catch (JsonException)
+        {
+            return (null, Truncate(text));
+        }
+    }
+
     private static ProviderException Failure(PayoutProvider provider, bool changesState, string message, Exception? inner) =>
         changesState
             ? new ProviderOutcomeUnknownException(provider, message, inner)

@@ -77,7 +77,7 @@ public sealed class ProviderResilience
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (IsSafeToRetry(args.Context) || WasNotProcessed(args.Outcome))),
                 OnRetry = args =>
                 {
-                    logger.LogInformation("{Provider}: retrying a safe call (attempt {Attempt}) after {Outcome}",
+                    logger.LogInformation("{Provider}: sending the call again (attempt {Attempt}) after {Outcome}",
                         provider, args.AttemptNumber + 2, Describe(args.Outcome));
                     return ValueTask.CompletedTask;
                 },

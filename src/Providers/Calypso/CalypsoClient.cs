@@ -36,16 +36,7 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
                 await ProviderHttp.ReadAsync<CalypsoPayout>(response, CalypsoJson.Options, Provider, cancellationToken)));
 
         ThrowIfAuthFailure(response);
-        var text = await ProviderHttp.ReadTextAsync(response, cancellationToken);
-        CalypsoError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize<CalypsoError>(text, CalypsoJson.Options);
-        }
-        catch (JsonException)
-        {
-            // Not the assumed shape: keep the raw text as the message.
-        }
+        var (error, text) = await ProviderHttp.ReadErrorAsync<CalypsoError>(response, CalypsoJson.Options, cancellationToken);
         var code = error?.Code switch
         {
             // The balance was checked just before; another payout took it meanwhile.

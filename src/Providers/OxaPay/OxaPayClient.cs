@@ -38,8 +38,8 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
         }
 
         ThrowIfNotADecision(response);
-        var error = await ReadErrorAsync(response, cancellationToken);
-        return ProviderSubmitResult.Decline(DeclineCode(error), error?.Message ?? $"OxaPay answered {(int)response.StatusCode}");
+        var (envelope, text) = await ProviderHttp.ReadErrorAsync<OxaPayEnvelope<object>>(response, OxaPayJson.Options, cancellationToken);
+        return ProviderSubmitResult.Decline(DeclineCode(envelope?.Error), envelope?.Error?.Message ?? $"OxaPay answered {(int)response.StatusCode}: {text}");
     }
 
     public async Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken)
@@ -98,18 +98,6 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
         ThrowIfNotADecision(response);
         if (!response.IsSuccessStatusCode)
             throw new ProviderUnavailableException(Provider, $"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await ProviderHttp.ReadTextAsync(response, cancellationToken)}");
-    }
-
-    private static async Task<OxaPayError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await response.Content.ReadFromJsonAsync<OxaPayEnvelope<object>>(OxaPayJson.Options, cancellationToken))?.Error;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -119,16 +119,7 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
     {
         ThrowIfAuthFailure(response);
 
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        TheDexError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize<TheDexError>(text, TheDexJson.Options);
-        }
-        catch (JsonException)
-        {
-            // Not one of the documented shapes: keep the raw text as the message.
-        }
+        var (error, text) = await ProviderHttp.ReadErrorAsync<TheDexError>(response, TheDexJson.Options, cancellationToken);
 
         if (error?.Errors is { Count: > 0 } fields)
         {
