@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Providers;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Consumers;
 
@@ -13,7 +14,7 @@ public sealed class RequestPayoutQuoteConsumer(PayoutProviders providers, ILogge
     {
         var request = context.Message;
         var network = Networks.Canonical(request.Amount.Network);
-        if (network is null || ProviderAssets.Find(request.Provider, request.Amount.Currency, network) is null)
+        if (network is null || ProviderProfiles.For(request.Provider).Find(request.Amount.Currency, network) is null)
         {
             await context.RespondAsync(new PayoutQuoteUnavailable(request.Provider,
                 $"{request.Provider} does not pay out {request.Amount.Currency} on {request.Amount.Network}."));

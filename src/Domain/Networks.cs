@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Payouts.Bus.Providers;
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// The blockchain networks payouts can go to, by the one name this processor uses for each

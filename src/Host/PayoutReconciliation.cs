@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Sagas;
@@ -35,18 +36,6 @@ public sealed class ReconciliationOptions
 internal sealed class PayoutReconciliation(IServiceScopeFactory scopes, IBus bus, IHostApplicationLifetime lifetime, TimeProvider clock,
     IOptions<ReconciliationOptions> options, IOptions<BusOptions> transport, PayoutsMetrics metrics, ILogger<PayoutReconciliation> logger) : BackgroundService
 {
-    private static readonly string[] Terminal =
-    [
-        nameof(PayoutStateMachine.Completed), nameof(PayoutStateMachine.Failed), nameof(PayoutStateMachine.Canceled),
-        nameof(PayoutStateMachine.Expired), nameof(PayoutStateMachine.Rejected),
-    ];
-
-    private static readonly string[] AtProvider =
-    [
-        nameof(PayoutStateMachine.Submitted), nameof(PayoutStateMachine.AwaitingConfirmation),
-        nameof(PayoutStateMachine.Confirming), nameof(PayoutStateMachine.Canceling),
-    ];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Wait until the host, and with it the bus, has started.
@@ -76,7 +65,7 @@ internal sealed class PayoutReconciliation(IServiceScopeFactory scopes, IBus bus
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         var inFlight = await db.Payouts.AsNoTracking()
-            .Where(p => !Terminal.Contains(p.CurrentState))
+            .Where(p => !PayoutStates.Terminal.Contains(p.CurrentState))
             .Select(p => p.CorrelationId)
             .ToListAsync(stoppingToken);
         foreach (var payoutId in inFlight)
@@ -91,7 +80,7 @@ internal sealed class PayoutReconciliation(IServiceScopeFactory scopes, IBus bus
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         var stale = await db.Payouts.AsNoTracking()
-            .Where(p => AtProvider.Contains(p.CurrentState) && p.UpdatedAt < staleBefore)
+            .Where(p => PayoutStates.AtProvider.Contains(p.CurrentState) && p.UpdatedAt < staleBefore)
             .Select(p => new { p.CorrelationId, p.Provider, p.CurrentState })
             .ToListAsync(stoppingToken);
         foreach (var payout in stale)

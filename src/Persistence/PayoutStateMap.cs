@@ -24,6 +24,7 @@ internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfig
         payout.Property(x => x.RequestFingerprint).HasColumnName("request_fingerprint");
         payout.Property(x => x.Provider).HasColumnName("provider").HasConversion<string>();
         payout.Property(x => x.Amount).HasColumnName("amount");
+        payout.Property(x => x.AmountScale).HasColumnName("amount_scale");
         payout.Property(x => x.Currency).HasColumnName("currency");
         payout.Property(x => x.Network).HasColumnName("network");
         payout.Property(x => x.Destination).HasColumnName("destination");

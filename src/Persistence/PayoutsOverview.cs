@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
@@ -11,17 +12,11 @@ namespace Payouts.Bus.Persistence;
 /// </summary>
 public sealed class PayoutsOverview(PayoutsDbContext db)
 {
-    /// <summary>States that wait for the processor or the provider; a payout that stays in one too long is stuck.</summary>
-    public static readonly IReadOnlyList<string> MovingStates = ["Requested", "Submitted", "Confirming", "Canceling"];
-
-    /// <summary>States a payout never leaves.</summary>
-    public static readonly IReadOnlyList<string> TerminalStates = ["Completed", "Failed", "Canceled", "Expired", "Rejected"];
-
     public async Task<PayoutsSnapshot> SnapshotAsync(DateTime now, TimeSpan stuckAfter, CancellationToken cancellationToken)
     {
         var stuckBefore = now - stuckAfter;
         var payouts = await CountAsync(db.Payouts, cancellationToken);
-        var stuck = await CountAsync(db.Payouts.Where(p => MovingStates.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore), cancellationToken);
+        var stuck = await CountAsync(db.Payouts.Where(p => PayoutStates.WaitingForProcessor.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore), cancellationToken);
 
         // Waiting to be sent: rows of a consume whose delivery has not finished, and timers that are due.
         var outbox = db.Set<OutboxMessage>();
@@ -35,20 +30,20 @@ public sealed class PayoutsOverview(PayoutsDbContext db)
 
     /// <summary>The latest payouts that ended badly, newest first.</summary>
     public async Task<IReadOnlyList<PayoutLine>> RecentFailuresAsync(int take, CancellationToken cancellationToken) =>
-        await Lines(db.Payouts.Where(p => p.CurrentState == "Failed" || p.CurrentState == "Rejected" || p.CurrentState == "Expired")
+        await Lines(db.Payouts.Where(p => PayoutStates.Unsuccessful.Contains(p.CurrentState))
             .OrderByDescending(p => p.UpdatedAt), take, cancellationToken);
 
     /// <summary>Payouts that have not moved for <paramref name="stuckAfter"/>, oldest first.</summary>
     public async Task<IReadOnlyList<PayoutLine>> StuckAsync(DateTime now, TimeSpan stuckAfter, int take, CancellationToken cancellationToken)
     {
         var stuckBefore = now - stuckAfter;
-        return await Lines(db.Payouts.Where(p => MovingStates.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore)
+        return await Lines(db.Payouts.Where(p => PayoutStates.WaitingForProcessor.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore)
             .OrderBy(p => p.UpdatedAt), take, cancellationToken);
     }
 
     /// <summary>Payouts that reached each terminal state since <paramref name="since"/>, by provider.</summary>
     public async Task<IReadOnlyList<StateCount>> EndedSinceAsync(DateTime since, CancellationToken cancellationToken) =>
-        await CountAsync(db.Payouts.Where(p => TerminalStates.Contains(p.CurrentState) && p.UpdatedAt >= since), cancellationToken);
+        await CountAsync(db.Payouts.Where(p => PayoutStates.Terminal.Contains(p.CurrentState) && p.UpdatedAt >= since), cancellationToken);
 
     private static async Task<IReadOnlyList<StateCount>> CountAsync(IQueryable<PayoutState> payouts, CancellationToken cancellationToken)
     {

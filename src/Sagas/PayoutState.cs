@@ -1,7 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
-using Payouts.Bus.Providers;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sagas;
 
@@ -23,6 +23,10 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
 
     public PayoutProvider Provider { get; set; }
     public decimal Amount { get; set; }
+
+    /// <summary>Decimal places of the amount as the caller wrote it, so that it is given back spelled the same.</summary>
+    public int AmountScale { get; set; }
+
     public string Currency { get; set; } = "";
     public string Network { get; set; } = "";
     public string Destination { get; set; } = "";
@@ -57,7 +61,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
 
     public List<PayoutHistoryEntry> History { get; set; } = [];
 
-    public Money Money => new(Amount, Currency, Network);
+    public Money Money => new(Amounts.WithScale(Amount, AmountScale), Currency, Network);
 
     public void Open(RequestPayout request, DateTime now)
     {
@@ -65,6 +69,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         RequestFingerprint = PayoutFingerprint.Of(request);
         Provider = request.Provider;
         Amount = request.Amount?.Amount ?? 0m;
+        AmountScale = Amount.Scale;
         Currency = request.Amount?.Currency?.ToUpperInvariant() ?? "";
         Network = Networks.Canonical(request.Amount?.Network) ?? request.Amount?.Network ?? "";
         Destination = request.Destination ?? "";

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Payouts.Bus.Providers.Calypso;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sandbox;
 
@@ -98,7 +98,7 @@ internal sealed class CalypsoSandbox : SimulatedProvider
         var address = (string?)payload["depositAddress"];
         if (amount is not > 0 || string.IsNullOrEmpty(currency) || string.IsNullOrEmpty(address))
             return Error(400, "VALIDATION_ERROR", "depositAddress, amount and currency are required");
-        if (CalypsoAssets.All.All(a => a.ProviderCode != currency))
+        if (CalypsoProfile.Assets.All(a => a.ProviderCode != currency))
             return Error(400, "VALIDATION_ERROR", $"currency {currency} is not supported");
         var (refusal, _) = _account.Reserve(currency, amount.Value);
         if (refusal == SandboxAccount.Refusal.InsufficientBalance)

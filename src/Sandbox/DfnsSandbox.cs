@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Payouts.Bus.Providers.Dfns;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sandbox;
 
@@ -318,7 +318,7 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
 
     private static object PayoutJson(SandboxPayout payout)
     {
-        var asset = Providers.Dfns.DfnsAssets.All.First(a => a.Contract == (string?)payout.Echo["contract"]);
+        var asset = DfnsProfile.Assets.First(a => a.Contract == (string?)payout.Echo["contract"]);
         var status = payout.Status is "Completed" or "Rejected" or "Failed" or "Expired" or "Canceled" ? payout.Status : "Processing";
         return new
         {
@@ -344,14 +344,14 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
         };
     }
 
-    private static object AssetJson(Providers.ProviderAsset asset, decimal minimum) => asset.Kind == "Erc20"
+    private static object AssetJson(ProviderAsset asset, decimal minimum) => asset.Kind == "Erc20"
         ? new { kind = asset.Kind, amount = minimum.ToString(CultureInfo.InvariantCulture), contract = asset.Contract, network = asset.Network, metadata = new { symbol = asset.Currency, decimals = asset.Decimals, verified = true } }
         : new { kind = asset.Kind, amount = minimum.ToString(CultureInfo.InvariantCulture), mint = asset.Contract, network = asset.Network, metadata = new { symbol = asset.Currency, decimals = asset.Decimals, verified = true } } as object;
 
-    private static Providers.ProviderAsset? FindAsset(JsonNode? asset)
+    private static ProviderAsset? FindAsset(JsonNode? asset)
     {
         var address = (string?)asset?["contract"] ?? (string?)asset?["mint"];
-        return DfnsAssets.All.FirstOrDefault(a => a.Kind == (string?)asset?["kind"] && string.Equals(a.Contract, address, StringComparison.OrdinalIgnoreCase));
+        return DfnsProfile.Assets.FirstOrDefault(a => a.Kind == (string?)asset?["kind"] && string.Equals(a.Contract, address, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool TryMinimum(JsonNode? amount, out decimal value)

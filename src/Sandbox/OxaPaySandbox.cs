@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Payouts.Bus.Providers.OxaPay;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sandbox;
 
@@ -47,14 +47,14 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
             var network = (string?)body?["network"];
             if (body is null || amount is not > 0 || string.IsNullOrEmpty(address) || string.IsNullOrEmpty(currency))
                 return Refused("request", "address, currency and a positive amount are required (result 101)");
-            if (OxaPayAssets.All.All(a => a.Currency != currency))
+            if (OxaPayProfile.Assets.All(a => a.Currency != currency))
                 return Refused("currency", $"{currency} is not supported (result 105)");
-            var asset = OxaPayAssets.All.FirstOrDefault(a => a.Currency == currency && a.ProviderCode == network);
+            var asset = OxaPayProfile.Assets.FirstOrDefault(a => a.Currency == currency && a.ProviderCode == network);
             if (asset is null)
                 return Refused("network", $"{currency} on {network} is not supported (result 106)");
-            if (Providers.ProviderAssets.Scale(amount.Value) > asset.Decimals)
+            if (Amounts.Scale(amount.Value) > asset.Decimals)
                 return Refused("amount", $"{currency} allows {asset.Decimals} decimals (result 101)");
-            if (!Providers.Networks.IsValidAddress(asset.Network, address))
+            if (!Networks.IsValidAddress(asset.Network, address))
                 return Refused("address", "The address is not valid for this network (result 117)");
             if (amount.Value < MinimumPayout(currency))
                 return Refused("amount", $"The amount is below the minimum of {MinimumPayout(currency)} {currency} (result 127)");

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Payouts.Bus.Providers.TheDex;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sandbox;
 
@@ -48,7 +48,7 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
         dex.MapPost("/commissions/payout", (HttpRequest request) => Signed(request, _ => JsonResult(new
         {
             userPayoutCommission = "0.5",
-            payoutBlockchainFee = TheDexAssets.All.Select(a => new { monetary = a.ProviderCode, blockchainFee = a.Currency == "USDT" ? "1" : "0" }),
+            payoutBlockchainFee = TheDexProfile.Assets.Select(a => new { monetary = a.ProviderCode, blockchainFee = a.Currency == "USDT" ? "1" : "0" }),
         })));
     }
 
@@ -69,12 +69,12 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
         var address = (string?)body["address"];
         if (string.IsNullOrEmpty(address))
             return Problem(400, "Bad Request", "address: must not be null. ");
-        var asset = TheDexAssets.All.FirstOrDefault(a => a.ProviderCode == currency);
+        var asset = TheDexProfile.Assets.FirstOrDefault(a => a.ProviderCode == currency);
         if (asset is null)
             return Problem(422, "Unprocessable Entity", $"Currency {currency} is not supported");
-        if (Providers.ProviderAssets.Scale(amount.Value) > asset.Decimals)
+        if (Amounts.Scale(amount.Value) > asset.Decimals)
             return FieldErrors("amountInPayCurrency", $"Max decimal scale for payCurrency `{currency}` is {asset.Decimals}");
-        if (!Providers.Networks.IsValidAddress(asset.Network, address))
+        if (!Networks.IsValidAddress(asset.Network, address))
             return FieldErrors("address", "The wallet address is invalid");
         if (amount.Value < MinimumPayout(asset.Currency))
             return Problem(422, "Unprocessable Entity", $"Withdrawal amount {amount.Value} is below the minimum limit of {MinimumPayout(asset.Currency)} {currency}.");

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Payouts.Bus.Contracts;
-using Payouts.Bus.Providers;
 
-namespace Payouts.Bus.Sagas;
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// What makes two payout requests "the same" for idempotency: everything but the payout id,

@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Payouts.Bus.Contracts;
-using Payouts.Bus.Providers.Dfns;
 
-namespace Payouts.Bus.Providers;
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// The checks every payout request passes before it is accepted, whichever way it came in
@@ -46,6 +45,10 @@ public static partial class PayoutRequestValidator
 
         if (request.Amount.Amount <= 0)
             errors.Add(new("amount", "must be greater than zero."));
+        else if (request.Amount.Amount >= Amounts.Limit)
+            errors.Add(new("amount", $"must be less than {Amounts.Limit:0}."));
+        else if (request.Amount.Amount.Scale > Amounts.MaxScale)
+            errors.Add(new("amount", $"must be written with at most {Amounts.MaxScale} decimal places."));
 
         var network = Networks.Canonical(request.Amount.Network);
         if (network is null)
@@ -54,15 +57,16 @@ public static partial class PayoutRequestValidator
             return;
         }
 
-        var asset = ProviderAssets.Find(request.Provider, request.Amount.Currency ?? "", network);
+        var profile = ProviderProfiles.For(request.Provider);
+        var asset = profile.Find(request.Amount.Currency ?? "", network);
         if (asset is null)
         {
-            var supported = string.Join(", ", ProviderAssets.For(request.Provider).Select(a => $"{a.Currency}/{a.Network}"));
+            var supported = string.Join(", ", profile.Assets.Select(a => $"{a.Currency}/{a.Network}"));
             errors.Add(new("currency", $"{request.Provider} does not pay out '{request.Amount.Currency}' on {network}. Supported: {supported}."));
             return;
         }
 
-        if (ProviderAssets.Scale(request.Amount.Amount) > asset.Decimals)
+        if (Amounts.Scale(request.Amount.Amount) > asset.Decimals)
             errors.Add(new("amount", $"{asset.Currency} on {asset.Network} allows at most {asset.Decimals} decimal places at {request.Provider}."));
 
         if (request.Provider == PayoutProvider.Dfns)

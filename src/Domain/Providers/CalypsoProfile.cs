@@ -1,13 +1,15 @@
-namespace Payouts.Bus.Providers.Calypso;
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// Currencies we pay out through Calypso. Assumption: seed 003 shows <c>currency</c> only as
 /// "text"; these codes (<c>SYMBOL</c> for native coins, <c>SYMBOL_CHAIN</c> for tokens) and
 /// scales are ours, and the sandbox accepts exactly these.
 /// </summary>
-public static class CalypsoAssets
+public static class CalypsoProfile
 {
-    public static readonly IReadOnlyList<ProviderAsset> All =
+    public static readonly IReadOnlyList<ProviderAsset> Assets =
     [
         new("USDT", "Tron", 6, "USDT_TRX"),
         new("USDT", "Ethereum", 6, "USDT_ETH"),
@@ -16,4 +18,8 @@ public static class CalypsoAssets
         new("ETH", "Ethereum", 18, "ETH"),
         new("BTC", "Bitcoin", 8, "BTC"),
     ];
+
+    // Calypso takes our payout id as idempotencyKey and sends PAYOUT_CHANGE_STATUS webhooks.
+    public static readonly ProviderProfile Profile = new(
+        PayoutProvider.Calypso, Assets, HasIdempotencyKey: true, SendsCompletionWebhooks: true, NeedsConfirmation: false);
 }

@@ -1,13 +1,15 @@
-namespace Payouts.Bus.Providers.OxaPay;
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// Currencies we pay out through OxaPay, with OxaPay's network names. Assumption: seed 004 gives
 /// no precision table; these scales are the chains' usual display precision, and the sandbox
 /// refuses more.
 /// </summary>
-public static class OxaPayAssets
+public static class OxaPayProfile
 {
-    public static readonly IReadOnlyList<ProviderAsset> All =
+    public static readonly IReadOnlyList<ProviderAsset> Assets =
     [
         new("BTC", "Bitcoin", 8, "Bitcoin Network"),
         new("ETH", "Ethereum", 8, "Ethereum Network"),
@@ -19,4 +21,8 @@ public static class OxaPayAssets
         new("LTC", "Litecoin", 8, "Litecoin Network"),
         new("TON", "Ton", 9, "TON Network"),
     ];
+
+    // OxaPay has no idempotency key: a create with an unknown outcome is looked up in its history.
+    public static readonly ProviderProfile Profile = new(
+        PayoutProvider.OxaPay, Assets, HasIdempotencyKey: false, SendsCompletionWebhooks: true, NeedsConfirmation: false);
 }

@@ -1,10 +1,6 @@
-using Payouts.Bus.Contracts;
-using Payouts.Bus.Providers.Calypso;
-using Payouts.Bus.Providers.Dfns;
-using Payouts.Bus.Providers.OxaPay;
-using Payouts.Bus.Providers.TheDex;
+using System.Globalization;
 
-namespace Payouts.Bus.Providers;
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// A currency on a network as one provider supports it: how many decimals an amount may have,
@@ -17,38 +13,21 @@ public sealed record ProviderAsset(string Currency, string Network, int Decimals
 
     public string? Contract { get; init; }
 
-    /// <summary>The amount in the asset's minimum denomination, e.g. 1000 USDC at 6 decimals = "1000000000".</summary>
+    /// <summary>
+    /// The amount in the asset's minimum denomination, e.g. 1000 USDC at 6 decimals = "1000000000".
+    /// Done on the digits, not by multiplying: 10^18 times an amount overflows a decimal above about 7.9e10.
+    /// </summary>
     public string ToMinimumDenomination(decimal amount)
     {
-        var scaled = amount;
-        for (var i = 0; i < Decimals; i++)
-            scaled *= 10;
-        if (scaled != decimal.Truncate(scaled))
+        if (amount < 0)
+            throw new ArgumentOutOfRangeException(nameof(amount), amount, "A payout amount is never negative.");
+        var text = amount.ToString(CultureInfo.InvariantCulture);
+        var point = text.IndexOf('.');
+        var whole = point < 0 ? text : text[..point];
+        var fraction = point < 0 ? "" : text[(point + 1)..].TrimEnd('0');
+        if (fraction.Length > Decimals)
             throw new ArgumentException($"{amount} has more than {Decimals} decimals for {Currency} on {Network}.", nameof(amount));
-        return decimal.Truncate(scaled).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var digits = (whole + fraction.PadRight(Decimals, '0')).TrimStart('0');
+        return digits.Length == 0 ? "0" : digits;
     }
-}
-
-public static class ProviderAssets
-{
-    public static IReadOnlyList<ProviderAsset> For(PayoutProvider provider) => provider switch
-    {
-        PayoutProvider.Dfns => DfnsAssets.All,
-        PayoutProvider.TheDex => TheDexAssets.All,
-        PayoutProvider.Calypso => CalypsoAssets.All,
-        PayoutProvider.OxaPay => OxaPayAssets.All,
-        _ => [],
-    };
-
-    public static ProviderAsset? Find(PayoutProvider provider, string currency, string network) =>
-        For(provider).FirstOrDefault(a =>
-            string.Equals(a.Currency, currency, StringComparison.OrdinalIgnoreCase) &&
-            string.Equals(a.Network, network, StringComparison.OrdinalIgnoreCase));
-
-    public static ProviderAsset Get(PayoutProvider provider, Money amount) =>
-        Find(provider, amount.Currency, amount.Network)
-        ?? throw new InvalidOperationException($"{provider} does not pay out {amount.Currency} on {amount.Network}; the request should have been rejected.");
-
-    /// <summary>Decimal places actually used, ignoring trailing zeros ("1.500" uses 1).</summary>
-    public static int Scale(decimal amount) => (decimal.GetBits(amount / 1.000000000000000000000000000000000m)[3] >> 16) & 0xFF;
 }

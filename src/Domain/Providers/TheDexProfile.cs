@@ -1,12 +1,14 @@
-namespace Payouts.Bus.Providers.TheDex;
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Domain;
 
 /// <summary>
 /// TheDex pay currencies (<c>SYMBOL_NETWORK</c>) and their maximum decimal scale: the precision
 /// table of seed 002. TheDex refuses a larger scale with 422, so we refuse it before submitting.
 /// </summary>
-public static class TheDexAssets
+public static class TheDexProfile
 {
-    public static readonly IReadOnlyList<ProviderAsset> All =
+    public static readonly IReadOnlyList<ProviderAsset> Assets =
     [
         new("BTC", "Bitcoin", 8, "BTC_BITCOIN"),
         new("ETH", "Ethereum", 18, "ETH_ETHEREUM"),
@@ -40,4 +42,8 @@ public static class TheDexAssets
         new("ETH", "Base", 18, "ETH_BASE"),
         new("USDC", "Base", 6, "USDC_BASE"),
     ];
+
+    // TheDex has no idempotency key: a create with an unknown outcome is looked up by description.
+    public static readonly ProviderProfile Profile = new(
+        PayoutProvider.TheDex, Assets, HasIdempotencyKey: false, SendsCompletionWebhooks: true, NeedsConfirmation: false);
 }

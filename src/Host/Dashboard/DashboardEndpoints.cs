@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Host.Telemetry;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 
@@ -30,6 +31,8 @@ public static class DashboardEndpoints
         return Results.Json(new
         {
             takenAt = now,
+            states = PayoutStates.All,
+            unsuccessfulStates = PayoutStates.Unsuccessful,
             stuckAfterSeconds = stuckAfter.TotalSeconds,
             payouts = snapshot.Payouts,
             endedLastMinute = await overview.EndedSinceAsync(now.AddMinutes(-1), cancellationToken),

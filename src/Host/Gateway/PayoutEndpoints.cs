@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Providers;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Host.Gateway;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers.Calypso;
 
@@ -22,7 +23,7 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
         if (existing is not null)
             return ProviderSubmitResult.Accept(CalypsoStatus.ToUpdate(existing));
 
-        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
         var available = await AvailableAsync(asset.ProviderCode, cancellationToken);
         if (available < payout.Amount.Amount)
             return ProviderSubmitResult.Decline("insufficient_balance",
@@ -64,7 +65,7 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
 
     public async Task<ProviderQuoteResult> QuoteAsync(Money amount, DfnsPayoutDetails? dfns, CancellationToken cancellationToken)
     {
-        var asset = ProviderAssets.Get(Provider, amount);
+        var asset = ProviderProfiles.For(Provider).Get(amount);
         var body = new CalypsoFeeRequest([new CalypsoFeeItem(amount.Amount, asset.ProviderCode, "WITHDRAWAL")]);
         using var response = await PostAsync("api/v1/tariff/extended-fee", body, changesState: false, cancellationToken);
         await ThrowUnlessSuccessAsync(response, "tariff/extended-fee", cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers.Dfns;
 
@@ -20,7 +21,7 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
     public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
     {
         var details = Details(payout);
-        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
         var body = new DfnsCreatePayoutRequest(
             details.WalletId, ToDfnsAsset(asset, payout.Amount.Amount), details.FiatCurrency, BorderlessProvider,
             details.Country, details.BorderlessAccountId, payout.Destination, details.PaymentPurpose,
@@ -51,7 +52,7 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
     public async Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken)
     {
         var details = Details(payout);
-        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
         var minimum = asset.ToMinimumDenomination(payout.Amount.Amount);
         var transfer = asset.Kind == "Erc20"
             ? new DfnsTransfer(asset.Kind, minimum, depositAddress, Contract: asset.Contract)
@@ -66,7 +67,7 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
     {
         if (dfns is null)
             return ProviderQuoteResult.Unavailable("a Dfns quote needs the dfns details (walletId, fiatCurrency, country).");
-        var asset = ProviderAssets.Get(Provider, amount);
+        var asset = ProviderProfiles.For(Provider).Get(amount);
         var body = new DfnsQuoteRequest(dfns.WalletId, ToDfnsAsset(asset, amount.Amount), dfns.FiatCurrency, BorderlessProvider, dfns.Country);
 
         using var response = await SendAsync(HttpMethod.Post, "payouts/quote", body, changesState: false, cancellationToken);

@@ -1,4 +1,5 @@
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers.Dfns;
 
@@ -21,7 +22,7 @@ internal static class DfnsStatus
 
     public static ProviderPayoutUpdate ToUpdate(DfnsPayout payout)
     {
-        var asset = DfnsAssets.All.FirstOrDefault(a => string.Equals(a.Contract, payout.Asset.Contract ?? payout.Asset.Mint, StringComparison.OrdinalIgnoreCase));
+        var asset = DfnsProfile.Assets.FirstOrDefault(a => string.Equals(a.Contract, payout.Asset.Contract ?? payout.Asset.Mint, StringComparison.OrdinalIgnoreCase));
         decimal? amount = asset is null ? null : FromMinimumDenomination(payout.Asset.Amount, asset.Decimals);
         var execution = payout.Data?.ExecutionStatus;
         return new ProviderPayoutUpdate(

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers.OxaPay;
 
@@ -22,7 +23,7 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
         if (existing is not null)
             return ProviderSubmitResult.Accept(OxaPayStatus.ToUpdate(existing));
 
-        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
         var body = new OxaPayCreatePayout(payout.Destination, asset.Currency, payout.Amount.Amount, asset.ProviderCode,
             options.Value.CallbackUrl!.ToString(), payout.Memo, payout.PayoutId.ToString());
         using var request = Request(HttpMethod.Post, "payout");

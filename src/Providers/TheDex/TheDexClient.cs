@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers.TheDex;
 
@@ -22,7 +23,7 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
         if (existing is not null)
             return ProviderSubmitResult.Accept(TheDexStatus.ToUpdate(existing));
 
-        var asset = ProviderAssets.Get(Provider, payout.Amount);
+        var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
         var body = new TheDexCreatePayout(
             "/api/v1/payouts/create", nonce.Next(), payout.Amount.Amount, asset.ProviderCode, payout.Destination,
             payout.Memo, Description(payout.PayoutId), options.Value.CallbackUrl!.ToString());
@@ -60,7 +61,7 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
 
     public async Task<ProviderQuoteResult> QuoteAsync(Money amount, DfnsPayoutDetails? dfns, CancellationToken cancellationToken)
     {
-        var asset = ProviderAssets.Get(Provider, amount);
+        var asset = ProviderProfiles.For(Provider).Get(amount);
         using var response = await PostAsync("commissions/payout",
             new TheDexCommissionRequest("/api/v1/commissions/payout", nonce.Next()), changesState: false, cancellationToken);
         await ThrowUnlessSuccessAsync(response, "commissions/payout", cancellationToken);

@@ -5,6 +5,7 @@ using Payouts.Bus.Contracts;
 using Payouts.Bus.Providers;
 using Payouts.Bus.Providers.Dfns;
 using Payouts.Bus.Providers.TheDex;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Tests.Providers;
 
@@ -32,7 +33,7 @@ public sealed class MoneyAndSignatureTests
     [InlineData("100", 0)]
     [InlineData("1.1234567", 7)]
     public void Scale_ignores_trailing_zeros(string amount, int expected) =>
-        Assert.Equal(expected, ProviderAssets.Scale(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(expected, Amounts.Scale(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture)));
 
     [Fact]
     public void Amount_in_json_is_a_string_and_reads_back_exactly()

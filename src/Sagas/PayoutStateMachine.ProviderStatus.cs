@@ -1,0 +1,65 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+
+namespace Payouts.Bus.Sagas;
+
+// Provider status: while a payout is alive at its provider, what the provider says of it (by
+// webhook, callback or poll) moves it; a final status ends it. Polls and resumes ask again.
+public sealed partial class PayoutStateMachine
+{
+    private void DuringProviderStatus()
+    {
+        During(Submitted, AwaitingConfirmation, Confirming, Canceling,
+            End(ProviderSays(ProviderPayoutStatus.Completed), Completed,
+                context => $"{context.Message.Update.ProviderStatus}, tx {context.Saga.TxHash}",
+                context => new PayoutCompleted(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
+                    context.Saga.ProviderReference ?? "", context.Saga.Money, context.Saga.TxHash, context.Saga.Fee, Now)),
+            End(ProviderSays(ProviderPayoutStatus.Failed)
+                    .Then(context => context.Saga.Fail("provider_failed", context.Message.Update.Message ?? context.Message.Update.ProviderStatus)), Failed,
+                context => $"{context.Message.Update.ProviderStatus} {context.Message.Update.Message}",
+                context => new PayoutFailed(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
+                    "provider_failed", context.Saga.FailureMessage, Now)),
+            End(ProviderSays(ProviderPayoutStatus.Canceled), Canceled,
+                context => context.Message.Update.ProviderStatus,
+                context => new PayoutCanceled(context.Saga.CorrelationId, context.Saga.ExternalId, $"canceled at {context.Saga.Provider}", Now)),
+            End(ProviderSays(ProviderPayoutStatus.Expired), Expired,
+                context => context.Message.Update.ProviderStatus,
+                context => new PayoutExpired(context.Saga.CorrelationId, context.Saga.ExternalId, $"expired at {context.Saga.Provider}", Now)),
+            When(ProviderUpdated, context => context.Message.Update.Status is ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing)
+                .If(context => context.Saga.Absorb(context.Message.Update),
+                    changed => changed.Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus}"))),
+            When(StatusPoll.Received)
+                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+            When(Resumed)
+                .IfElse(context => context.Message.Reconciliation,
+                    reconciling => reconciling.Then(context => _logger.LogWarning(
+                        "Payout {PayoutId} has not changed since {UpdatedAt:u} ({State}): reconciliation asks {Provider} and polls again",
+                        context.Saga.CorrelationId, context.Saga.UpdatedAt, context.Saga.CurrentState, context.Saga.Provider)),
+                    restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again")))
+                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+            Ignore(SubmitRetry.AnyReceived));
+    }
+
+    /// <summary>
+    /// How a provider's final word ends a payout, whichever it is: take what the update adds, stop
+    /// every timer, enter the terminal state, record why, and tell subscribers.
+    /// </summary>
+    private EventActivityBinder<PayoutState, ProviderPayoutUpdated> End<TEvent>(
+        EventActivityBinder<PayoutState, ProviderPayoutUpdated> binder, State terminal,
+        Func<BehaviorContext<PayoutState, ProviderPayoutUpdated>, string> reason,
+        EventMessageFactory<PayoutState, ProviderPayoutUpdated, TEvent> @event)
+        where TEvent : class =>
+        binder
+            .Then(context => context.Saga.Absorb(context.Message.Update))
+            .Unschedule(StatusPoll).Unschedule(ConfirmationExpiry).Unschedule(SubmissionOverdue)
+            .TransitionTo(terminal)
+            .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {reason(context)}"))
+            .Publish(@event);
+
+    private EventActivityBinder<PayoutState, ProviderPayoutUpdated> ProviderSays(ProviderPayoutStatus status) =>
+        When(ProviderUpdated, context => context.Message.Update.Status == status);
+}

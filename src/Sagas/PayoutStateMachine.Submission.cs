@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Contracts.Processing;
+
+namespace Payouts.Bus.Sagas;
+
+// Submission: a Requested payout waits for its provider to take it (Submitted) or refuse it
+// (Failed). A submission that failed every retry, or was never acknowledged, is sent again; the
+// provider clients find an earlier create first, so nothing is paid twice.
+public sealed partial class PayoutStateMachine
+{
+    private void DuringSubmission()
+    {
+        During(Requested,
+            When(ProviderAccepted)
+                .Then(context => context.Saga.Absorb(context.Message.Update))
+                .Unschedule(SubmitRetry)
+                .TransitionTo(Submitted)
+                .Then(context => Record(context, "ProviderAccepted", $"{context.Saga.Provider} reference {context.Saga.ProviderReference}, status {context.Saga.ProviderStatus}"))
+                .Publish(context => new PayoutSubmitted(
+                    context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.ProviderReference ?? "", Now))
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId))
+                // The provider may already be further along (a found earlier create): apply that through the usual rules.
+                .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
+                    further => further.Publish(context =>
+                        new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response"))),
+            When(ProviderDeclined)
+                .Then(context => context.Saga.Fail(context.Message.Code, context.Message.Message))
+                .TransitionTo(Failed)
+                .Then(context => Record(context, "ProviderDeclined", $"{context.Message.Code}: {context.Message.Message}"))
+                .Publish(context => new PayoutFailed(
+                    context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Message.Code, context.Message.Message, Now)),
+            // A webhook can overtake the consumer's own report of the create; the poll after it catches up.
+            When(ProviderUpdated)
+                .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus} before the create was confirmed; the status poll will apply it")),
+            When(SubmitFaulted)
+                .Then(context => Record(context, "SubmitFaulted",
+                    $"every attempt to submit failed ({FirstExceptionMessage(context.Message)}); submitting again in {_timers.SubmitRetryDelay:g}"))
+                .Then(context => _logger.LogError("Payout {PayoutId}: submission to {Provider} failed after retries: {Reason}",
+                    context.Saga.CorrelationId, context.Saga.Provider, FirstExceptionMessage(context.Message)))
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId)),
+            When(Resumed)
+                .Then(context => Record(context, "Resumed", $"after a restart: submitting again in {_timers.SubmissionCheckDelay:g} unless {context.Saga.Provider} acknowledges it first"))
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay),
+            When(SubmitRetry.Received)
+                .Then(context => Record(context, "SubmitRetry", "not acknowledged by the provider yet: submitting again; the provider client finds any earlier create first"))
+                .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay));
+    }
+}
