@@ -56,6 +56,7 @@ public static class ProcessorRun
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(new Uri(options.RabbitMq));
+            cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
             cfg.ReceiveEndpoint("bench-upstream", e =>
             {
                 e.PrefetchCount = 64;

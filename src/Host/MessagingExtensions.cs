@@ -1,6 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Host.Messaging;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Sagas;
@@ -62,6 +63,8 @@ public static class MessagingExtensions
                     cfg.Host(new Uri(configuration.GetConnectionString(BusOptions.ConnectionStringName)
                         ?? throw new InvalidOperationException($"Bus:Transport is RabbitMq but ConnectionStrings:{BusOptions.ConnectionStringName} is not set.")));
                     cfg.PrefetchCount = transport.PrefetchCount;
+                    cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
+                    cfg.AddDeserializer(new PlainJsonCommandDeserializer.Factory());
                     if (transport.ConcurrentMessageLimit is { } limit)
                         cfg.ConcurrentMessageLimit = limit;
                     // Schedules become rows in the outbox; nothing asks the broker for a delay.
@@ -71,6 +74,7 @@ public static class MessagingExtensions
             else
                 bus.UsingInMemory((context, cfg) =>
                 {
+                    cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseDelayedMessageScheduler();
                     cfg.ConfigureEndpoints(context);
                 });

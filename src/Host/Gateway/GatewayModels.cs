@@ -64,13 +64,16 @@ public sealed record PayoutView(
     IReadOnlyList<PayoutHistoryEntry> History)
 {
     public static PayoutView From(PayoutSnapshot s) => new(
-        s.PayoutId, s.ExternalId, s.Provider, s.Status, Text(s.Amount.Amount), s.Amount.Currency, s.Amount.Network, s.Destination,
+        s.PayoutId, s.ExternalId, s.Provider, s.Status, s.Amount.Amount.ToString(CultureInfo.InvariantCulture), s.Amount.Currency, s.Amount.Network, s.Destination,
         s.ProviderReference, s.TxHash, s.Fee is { } fee ? Text(fee) : null,
         s.FailureCode is null ? null : new FailureView(s.FailureCode, s.FailureMessage),
         s.Confirmation is { } c ? new ConfirmationView(c.DepositAddress, Text(c.Amount), c.ExpiresAt) : null,
         s.CreatedAt, s.UpdatedAt, s.History);
 
-    /// <summary>Amounts in their shortest exact form ("125.5"), whatever scale the database returns them with.</summary>
+    /// <summary>
+    /// The payout's own amount is given back as the caller spelled it (the saga keeps its scale); the
+    /// provider's figures (fee, deposit amount) in their shortest exact form, whatever scale the database returns them with.
+    /// </summary>
     private static string Text(decimal value) => (value / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 }
 

@@ -43,13 +43,36 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
         await host.WaitForStatusAsync(id, "Completed");
     }
 
+    [Fact]
+    public async Task Plain_json_naming_an_internal_message_is_dead_lettered_and_changes_nothing()
+    {
+        var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
+        await host.WaitForStatusAsync(id, "AwaitingConfirmation");
+        var marker = Guid.NewGuid().ToString("N");
+        var forged = $$"""
+            { "payoutId": "{{id}}", "source": "{{marker}}",
+              "update": { "status": "Completed", "providerStatus": "Completed", "txHash": "0xforged" } }
+            """;
+
+        var headers = await PublishAndReadFromErrorQueue(forged, marker, "application/json",
+            ("MT-MessageType", "urn:message:payouts:processing:provider-payout-updated"));
+
+        Assert.Contains("may only be one of payouts.request-payout", Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
+    }
+
     /// <summary>Publishes a raw body straight to the saga's queue and returns the headers it has in payout-state_error.</summary>
-    private async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker)
+    private async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker,
+        string contentType = MassTransitJson, params (string Name, string Value)[] extraHeaders)
     {
         var factory = new ConnectionFactory { Uri = new Uri(host.HostBrokerUrl) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var properties = new BasicProperties { ContentType = MassTransitJson, MessageId = Guid.NewGuid().ToString(), Persistent = true };
+        var properties = new BasicProperties
+        {
+            ContentType = contentType, MessageId = Guid.NewGuid().ToString(), Persistent = true,
+            Headers = extraHeaders.ToDictionary(h => h.Name, h => (object?)h.Value),
+        };
         await channel.BasicPublishAsync("", "payout-state", mandatory: true, properties, Encoding.UTF8.GetBytes(body));
 
         var deadLettered = await Eventually.Until(async () =>

@@ -20,6 +20,8 @@ public sealed class RabbitMqEndToEndTests(RabbitMqHostFixture host)
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(new Uri(host.HostBrokerUrl));
+            // What the README asks of a .NET upstream: the contract's exchange names.
+            cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
             cfg.ReceiveEndpoint($"test-upstream-{Guid.NewGuid():N}", e =>
             {
                 e.AutoDelete = true;

@@ -33,7 +33,8 @@ public static class RabbitMqBroker
         }
     }
 
-    public static async Task ControlAsync(params string[] arguments)
+    /// <summary>Runs <c>rabbitmqctl</c> and returns what it printed.</summary>
+    public static async Task<string> ControlAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-q");
@@ -46,6 +47,7 @@ public static class RabbitMqBroker
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}{await output}");
+        return await output;
     }
 
     public sealed record VirtualHost(string Name, string Url) : IAsyncDisposable
