@@ -34,8 +34,9 @@ public static class PayoutsHostExtensions
         app.MapPayoutEndpoints();
         app.MapWebhookEndpoints();
         app.MapDashboard();
+        app.MapPayoutsMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
         return app;
     }
 }

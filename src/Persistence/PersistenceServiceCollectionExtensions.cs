@@ -31,6 +31,8 @@ public static class PersistenceServiceCollectionExtensions
             else
                 db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
         });
+        // Ready means the database answers too: without it nothing can be accepted or moved.
+        services.AddHealthChecks().AddDbContextCheck<PayoutsDbContext>("database", tags: ["ready"]);
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
         services.AddScoped<PayoutsBusOutbox>();

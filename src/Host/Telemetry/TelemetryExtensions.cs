@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -12,10 +12,10 @@ namespace Payouts.Bus.Host.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// The processor's meter, the gauges' database reader and, when <c>Telemetry:OtlpEndpoint</c> is
-    /// set, OpenTelemetry tracer and meter providers exporting over OTLP/HTTP. The providers are built
-    /// with the core SDK (the hosting package is not available here) as singletons, created when the
-    /// host starts and disposed (flushed) with it.
+    /// The processor's meter and the gauges' database reader, and OpenTelemetry on the host: our
+    /// spans and MassTransit's, ASP.NET Core, outgoing HTTP (provider calls) and Npgsql; our metrics,
+    /// MassTransit's, ASP.NET Core's, HttpClient's and the runtime's, served for Prometheus at
+    /// <c>/metrics</c> and, when <c>Telemetry:OtlpEndpoint</c> is set, exported over OTLP/HTTP.
     /// </summary>
     public static IServiceCollection AddPayoutsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,51 +23,43 @@ public static class TelemetryExtensions
         services.TryAddSingleton<PayoutsMetrics>();
         services.AddHostedService<PayoutsSnapshotService>();
 
-        var otlp = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.OtlpEndpoint;
-        if (otlp is null)
-            return services;
+        var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.ServiceName))
+            .WithTracing(tracing => tracing
+                .AddSource([.. PayoutsTelemetry.TracedSources])
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(PayoutsTelemetry.Name, "MassTransit", "Npgsql")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
 
-        services.AddSingleton(sp =>
+        if (options.OtlpEndpoint is { } otlp)
         {
-            var options = sp.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-            var builder = Sdk.CreateTracerProviderBuilder().ConfigureResource(r => r.AddService(options.ServiceName));
-            foreach (var source in PayoutsTelemetry.TracedSources)
-                builder.AddSource(source);
-            return builder.AddOtlpExporter(o => Otlp(o, options, "v1/traces")).Build();
-        });
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-            return Sdk.CreateMeterProviderBuilder()
-                .ConfigureResource(r => r.AddService(options.ServiceName))
-                .AddMeter(PayoutsTelemetry.Name, "MassTransit")
-                .AddOtlpExporter((o, reader) =>
-                {
-                    Otlp(o, options, "v1/metrics");
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
-                })
-                .Build();
-        });
-        services.AddHostedService<StartTelemetryExport>();
+            telemetry.WithTracing(tracing => tracing.AddOtlpExporter(o => Otlp(o, otlp, "v1/traces")));
+            telemetry.WithMetrics(metrics => metrics.AddOtlpExporter((o, reader) =>
+            {
+                Otlp(o, otlp, "v1/metrics");
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
+            }));
+        }
         return services;
     }
 
-    private static void Otlp(OtlpExporterOptions exporter, TelemetryOptions options, string signal)
+    /// <summary><c>GET /metrics</c>: every metric above in Prometheus' text format.</summary>
+    public static IEndpointRouteBuilder MapPayoutsMetrics(this IEndpointRouteBuilder app)
     {
-        exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
-        exporter.Endpoint = new Uri(options.OtlpEndpoint!, signal);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
     }
 
-    /// <summary>Builds the providers before anything else starts, so the first payout is traced too.</summary>
-    private sealed class StartTelemetryExport(TracerProvider tracing, MeterProvider metrics) : IHostedService
+    private static void Otlp(OtlpExporterOptions exporter, Uri endpoint, string signal)
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(tracing);
-            GC.KeepAlive(metrics);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+        exporter.Endpoint = new Uri(endpoint, signal);
     }
 }

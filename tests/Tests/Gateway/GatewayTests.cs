@@ -48,7 +48,7 @@ public sealed class GatewayTests(PayoutsHostFixture host)
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains(first.ToString(), (string)problem["detail"]!);
         var payout = await host.WaitForStatusAsync(first, "Completed");
-        Assert.Equal("125.5", (string)payout["amount"]!);
+        Assert.Equal("125.50", (string)payout["amount"]!);
     }
 
     [Theory]
@@ -152,5 +152,30 @@ public sealed class GatewayTests(PayoutsHostFixture host)
     {
         using var response = await host.Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_names_the_database_and_the_bus()
+    {
+        using var response = await host.Http.GetAsync("/health/ready");
+
+        var report = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var checks = report["checks"]!.AsArray().Select(c => ((string?)c!["name"], (string?)c["status"])).ToList();
+        Assert.Equal("Healthy", (string?)report["status"]);
+        Assert.Contains(("database", "Healthy"), checks);
+        Assert.Contains(checks, c => c.Item1 == "masstransit-bus" && c.Item2 == "Healthy");
+    }
+
+    [Fact]
+    public async Task Metrics_are_served_in_prometheus_text_with_the_processors_series()
+    {
+        var id = await host.RequestAsync(PayoutsHostFixture.Sample("calypso"));
+        await host.WaitForStatusAsync(id, "Completed");
+
+        var text = await Eventually.Until(async () => await host.Http.GetStringAsync("/metrics"),
+            body => body.Contains("payouts_transitions", StringComparison.Ordinal), "payouts_ series on /metrics");
+
+        Assert.Contains("# TYPE payouts_transitions", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
     }
 }
