@@ -51,24 +51,15 @@ public static class EmbeddedSandbox
             o.PayoutApiKey = Default(o.PayoutApiKey, sandbox.OxaPayPayoutApiKey);
         });
 
-        services.AddSingleton(sp =>
+        // Registered before the bus so that providers answer before the first message is consumed.
+        services.AddProviderSandbox(configuration, (sp, options) =>
         {
             var host = sp.GetRequiredService<IOptions<PayoutsOptions>>().Value;
-            sandbox.DfnsWebhookUrl ??= host.WebhookUrl("dfns");
-            sandbox.CalypsoWebhookUrl ??= host.WebhookUrl("calypso");
-            return new ProviderSandbox(sandbox, sp.GetRequiredService<ILoggerFactory>());
+            options.DfnsWebhookUrl ??= host.WebhookUrl("dfns");
+            options.CalypsoWebhookUrl ??= host.WebhookUrl("calypso");
         });
-        // Registered before the bus so that providers answer before the first message is consumed.
-        services.AddHostedService<SandboxService>();
         return services;
     }
 
     private static string Default(string configured, string sandbox) => string.IsNullOrEmpty(configured) ? sandbox : configured;
-
-    private sealed class SandboxService(ProviderSandbox sandbox) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => sandbox.StartAsync(cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => sandbox.DisposeAsync().AsTask();
-    }
 }

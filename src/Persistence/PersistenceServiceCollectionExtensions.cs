@@ -36,6 +36,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
         services.AddScoped<PayoutsBusOutbox>();
+        services.AddScoped<ProviderUpdateInbox>();
         services.AddScoped<PayoutsOverview>();
         // Hosted services start in this order: the schema first, then the delivery of stored messages.
         if (options.MigrateOnStart)

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Observability;
-using Payouts.Bus.Persistence;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Providers;
 
@@ -26,7 +24,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(string provider, HttpRequest http, PayoutProviders providers,
-        PayoutsBusOutbox outbox, PayoutsDbContext db, PayoutsMetrics metrics, ILoggerFactory logs)
+        ProviderUpdateInbox inbox, PayoutsMetrics metrics, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger(typeof(WebhookEndpoints));
         if (!Enum.TryParse<PayoutProvider>(provider, ignoreCase: true, out var known) || !Enum.IsDefined(known))
@@ -50,8 +48,9 @@ public static class WebhookEndpoints
         if (result.Update is { } update)
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
-            var payout = await db.Payouts.Where(p => p.CorrelationId == update.PayoutId).Select(p => new { p.TraceParent }).FirstOrDefaultAsync(http.HttpContext.RequestAborted);
-            if (payout is null)
+            var stored = await inbox.StoreAsync(update, result.MessageId(known, body),
+                traceParent => ContinuePayoutTrace(known, update.PayoutId, traceParent), http.HttpContext.RequestAborted);
+            if (!stored)
             {
                 // Payouts exist here before any provider hears of them, so this names none of ours.
                 // Acknowledged, so that the provider stops retrying; logged for whoever owns that account.
@@ -60,8 +59,6 @@ public static class WebhookEndpoints
                 metrics.Webhook(known.ToString(), "ignored");
                 return Results.Text(result.ResponseBody, "text/plain");
             }
-            using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
-                await outbox.PublishAsync(update, result.MessageId(known, body), http.HttpContext.RequestAborted);
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
             metrics.Webhook(known.ToString(), "accepted");
         }
