@@ -34,6 +34,26 @@ public sealed class OutboxTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Commit_that_fails_after_the_consumer_ran_publishes_a_typed_fault_and_sends_nothing(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await using var test = await DurableSagaTests.StartAsync(db, extra: x => x.AddConsumer<PublishThenLeaveAnUnsavableRow>(c => c.UseMessageRetry(r => r.Immediate(2))));
+        var payoutId = Guid.NewGuid();
+
+        await test.Publish(new UnsavableProbe(payoutId));
+
+        await Eventually.Until(() => Task.FromResult(test.Harness.Published.Select<Fault<UnsavableProbe>>(new CancellationToken(true)).Count()), n => n == 1, "the typed fault");
+        // Our outbox runs inside MassTransit's consumer filter, so a failed save or commit is the
+        // consumer's failure: one typed fault after the last retry, never a bare receive fault.
+        Assert.Empty(test.Harness.Published.Select<ReceiveFault>(new CancellationToken(true)));
+        Assert.Single(test.Harness.Published.Select<Fault<UnsavableProbe>>(new CancellationToken(true)));
+        Assert.Null(await DurableSagaTests.LoadAsync(db, payoutId));
+        Assert.Empty(test.PublishedSoFar<PayoutCompleted>());
+        Assert.Equal(0, await db.QueryAsync(d => d.Set<OutboxMessage>().CountAsync()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Same_message_delivered_twice_is_consumed_once_and_publishes_once(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
@@ -139,6 +159,8 @@ public sealed class OutboxTests
 
     public sealed record OutboxProbe(Guid PayoutId, bool Fail);
 
+    public sealed record UnsavableProbe(Guid PayoutId);
+
     public sealed class ConsumeCounter
     {
         private int _count;
@@ -161,6 +183,20 @@ public sealed class OutboxTests
             await context.Publish(new PayoutCompleted(context.Message.PayoutId, "probe", PayoutProvider.TheDex, "ref", new Money(1m, "USDT", "Tron"), null, null, DateTime.UtcNow));
             if (context.Message.Fail)
                 throw new InvalidOperationException("failure injected after publishing");
+        }
+    }
+
+    /// <summary>Publishes, then leaves a row the database refuses (no external id): the consumer returns, the save fails.</summary>
+    private sealed class PublishThenLeaveAnUnsavableRow(PayoutsDbContext db) : IConsumer<UnsavableProbe>
+    {
+        public async Task Consume(ConsumeContext<UnsavableProbe> context)
+        {
+            await context.Publish(new PayoutCompleted(context.Message.PayoutId, "probe", PayoutProvider.TheDex, "ref", new Money(1m, "USDT", "Tron"), null, null, DateTime.UtcNow));
+            db.Payouts.Add(new PayoutState
+            {
+                CorrelationId = context.Message.PayoutId, CurrentState = "Completed", ExternalId = null!,
+                RequestFingerprint = "-", Currency = "USDT", Network = "Tron", Destination = "-", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
         }
     }
 }
