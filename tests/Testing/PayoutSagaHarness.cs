@@ -11,8 +11,9 @@ using Payouts.Bus.Sagas;
 namespace Payouts.Bus.Tests.StateMachine;
 
 /// <summary>
-/// The payout saga alone on MassTransit's in-memory test harness, with short timers. No provider
-/// consumers run: tests play the provider by publishing its events.
+/// The payout saga alone on MassTransit's in-memory test harness. No provider consumers run: tests
+/// play the provider by publishing its events. The saga's clock may be a fake one, to test rules
+/// that compare times at their default settings; scheduled timers still run on the real clock.
 /// </summary>
 public sealed class PayoutSagaHarness : IAsyncDisposable
 {
@@ -35,13 +36,14 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     public IServiceProvider Services => _provider;
 
     public static async Task<PayoutSagaHarness> StartAsync(PayoutLifecycleOptions? timers = null, Action<IBusRegistrationConfigurator>? extra = null,
-        Action<IServiceCollection>? services = null, Action<IReceiveEndpointConfigurator, IRegistrationContext>? outbox = null)
+        Action<IServiceCollection>? services = null, Action<IReceiveEndpointConfigurator, IRegistrationContext>? outbox = null,
+        TimeProvider? clock = null)
     {
         var configureEndpoint = outbox ?? ((endpoint, context) => endpoint.UseInMemoryOutbox(context));
         var collection = new ServiceCollection();
         services?.Invoke(collection);
         var provider = collection
-            .AddSingleton(TimeProvider.System)
+            .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddSingleton(Options.Create(timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) }))
             .AddMassTransitTestHarness(x =>

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Time.Testing;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
 using Microsoft.Extensions.DependencyInjection;
@@ -363,29 +364,26 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
-    public async Task Confirmation_the_provider_never_saw_is_sent_again()
+    public async Task Confirmation_the_provider_never_saw_is_sent_again_after_the_default_check_delay()
     {
-        await using var test = await StartAsync(new PayoutLifecycleOptions
-        {
-            SubmissionCheckDelay = TimeSpan.FromMilliseconds(300),
-            StatusPollInterval = TimeSpan.FromHours(1),
-        });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var defaults = new PayoutLifecycleOptions();
+        await using var test = await StartAsync(clock: clock);
         var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
         await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
         await test.InState(id, m => m.Confirming);
 
-        // A poll right after confirming may lag behind: nothing is sent again.
+        // Polls that still find it awaiting confirmation before the check delay lag behind: nothing is sent again.
+        clock.Advance(defaults.SubmissionCheckDelay - TimeSpan.FromSeconds(1));
         await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
         await test.Consumed<ProviderPayoutUpdated>(2);
         await test.AssertPublished<ConfirmProviderPayout>(1, m => m.Payout.PayoutId == id);
 
-        // Still awaiting well after it was sent: the confirmation was lost, so it goes again.
-        await Support.Eventually.Until(async () =>
-        {
-            await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
-            return test.PublishedSoFar<ConfirmProviderPayout>().Count;
-        }, n => n >= 2, "the confirmation to be sent again");
-        Assert.Contains(test.Saga.Sagas.Contains(id)!.History, h => h.Event == "ConfirmationResent");
+        // Still awaiting once the delay has passed: the confirmation was lost, so it goes again, once.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
+        await test.AssertPublished<ConfirmProviderPayout>(2, m => m.Payout.PayoutId == id);
+        Assert.Single(test.Saga.Sagas.Contains(id)!.History, h => h.Event == "ConfirmationResent");
     }
 
     [Fact]

@@ -1,0 +1,65 @@
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
+using Payouts.Bus.Tests.StateMachine;
+
+namespace Payouts.Bus.Tests.Domain;
+
+public sealed class DomainRulesTests
+{
+    [Theory]
+    [InlineData("1000000000000000000", "must be less than")]
+    [InlineData("0.0000000000000000001", "at most 18 decimal places")]
+    public void Amount_outside_what_every_layer_holds_is_refused_by_name(string amount, string message)
+    {
+        var request = Requests.TheDex() with { Amount = new Money(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), "ETH", "Ethereum") };
+
+        var errors = PayoutRequestValidator.Validate(request);
+
+        Assert.Contains(errors, e => e.Field == "amount" && e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Largest_accepted_amount_converts_to_minimum_denomination_without_overflow()
+    {
+        var eth = TheDexProfile.Profile.Find("ETH", "Ethereum")!;
+
+        Assert.Equal("999999999999999999" + new string('0', 18), eth.ToMinimumDenomination(Amounts.Limit - 1));
+        Assert.Equal("1500000000000000000", eth.ToMinimumDenomination(1.5m));
+        Assert.Equal("1", eth.ToMinimumDenomination(0.000000000000000001m));
+        Assert.Throws<ArgumentException>(() => TheDexProfile.Profile.Find("USDT", "Tron")!.ToMinimumDenomination(0.0000001m));
+    }
+
+    [Theory]
+    [InlineData("125.500000000000000000", 2, "125.50")]
+    [InlineData("125.5", 2, "125.50")]
+    [InlineData("250", 0, "250")]
+    [InlineData("0.015000", 3, "0.015")]
+    public void Stored_amount_is_given_back_with_the_callers_decimal_places(string stored, int scale, string spelled)
+    {
+        var value = decimal.Parse(stored, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(spelled, Amounts.WithScale(value, scale).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Every_state_is_either_in_flight_or_terminal_and_the_groups_hold_no_strangers()
+    {
+        Assert.Empty(PayoutStates.InFlight.Intersect(PayoutStates.Terminal));
+        Assert.Equal(10, PayoutStates.All.Distinct().Count());
+        Assert.Subset(PayoutStates.InFlight.ToHashSet(), PayoutStates.WaitingForProcessor.Concat(PayoutStates.WaitingForPerson).ToHashSet());
+        Assert.Subset(PayoutStates.Terminal.ToHashSet(), PayoutStates.Unsuccessful.ToHashSet());
+        Assert.Subset(PayoutStates.InFlight.ToHashSet(), PayoutStates.AtProvider.ToHashSet());
+    }
+
+    [Fact]
+    public void Every_provider_has_one_profile_with_assets()
+    {
+        foreach (var provider in Enum.GetValues<PayoutProvider>())
+        {
+            var profile = ProviderProfiles.For(provider);
+            Assert.Equal(provider, profile.Provider);
+            Assert.NotEmpty(profile.Assets);
+            Assert.All(profile.Assets, a => Assert.InRange(a.Decimals, 0, Amounts.MaxScale));
+        }
+    }
+}
