@@ -5,7 +5,8 @@
 # Installs and starts PostgreSQL and RabbitMQ when none is reachable (Debian, as root), or
 # uses PAYOUTS_TEST_POSTGRES / PAYOUTS_TEST_RABBITMQ; tests create their own databases, and
 # each run gets its own RabbitMQ virtual host. The dashboard is tested in Debian's chromium
-# (installed likewise, or PAYOUTS_TEST_CHROMIUM).
+# (installed likewise, or PAYOUTS_TEST_CHROMIUM). The persistence suite also runs on SQL Server when
+# PAYOUTS_TEST_SQLSERVER names one (no SQL Server installs on Debian).
 # Prints a closing line "N passed, N failed" and exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,6 +32,9 @@ failed=$(sum Failed)
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2
   status=1
+fi
+if [ -z "${PAYOUTS_TEST_SQLSERVER:-}" ]; then
+  echo "SQL Server: the persistence suite did NOT run against a SQL Server (none installs here); its T-SQL was only parsed and checked against the EF model. Set PAYOUTS_TEST_SQLSERVER to a server's connection string to run it."
 fi
 echo "$passed passed, $failed failed"
 exit "$status"

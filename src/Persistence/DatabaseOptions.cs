@@ -8,8 +8,11 @@ public sealed class DatabaseOptions
     public const string Section = "Database";
     public const string ConnectionStringName = "Payouts";
 
-    /// <summary><c>Sqlite</c> (the embedded default, a file under ./data/) or <c>Postgres</c> (production).</summary>
-    [Required, AllowedValues(DatabaseProvider.Sqlite, DatabaseProvider.Postgres)]
+    /// <summary>
+    /// <c>Sqlite</c> (the embedded default, a file under ./data/), <c>Postgres</c> (production) or
+    /// <c>SqlServer</c> (see the README for what is verified of it).
+    /// </summary>
+    [Required, AllowedValues(DatabaseProvider.Sqlite, DatabaseProvider.Postgres, DatabaseProvider.SqlServer)]
     public string Provider { get; set; } = DatabaseProvider.Sqlite;
 
     /// <summary>Apply pending schema migrations when the host starts (also: <c>dotnet run --project src/Host -- migrate</c>).</summary>
@@ -31,6 +34,7 @@ public static class DatabaseProvider
 {
     public const string Sqlite = "Sqlite";
     public const string Postgres = "Postgres";
+    public const string SqlServer = "SqlServer";
 
     /// <summary>The embedded default: a SQLite file beside the process, created on first run.</summary>
     public const string DefaultSqliteConnectionString = "Data Source=data/payouts.db";

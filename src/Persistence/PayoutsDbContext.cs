@@ -20,6 +20,13 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
         modelBuilder.ApplyConfiguration(new OutboxMessageMap());
     }
 
+    /// <summary>
+    /// Money columns hold 18 decimal places and 20 integer digits in every database. SQL Server needs
+    /// it said: EF's default there is decimal(18,2), which would round amounts in parameters.
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<decimal>().HavePrecision(38, 18);
+
     /// <summary>Every saved change of a payout bumps its version, so a lost update cannot go unnoticed.</summary>
     public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {

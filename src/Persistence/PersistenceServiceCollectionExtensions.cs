@@ -25,11 +25,18 @@ public static class PersistenceServiceCollectionExtensions
 
         services.AddDbContext<PayoutsDbContext>(db =>
         {
-            if (options.Provider == DatabaseProvider.Postgres)
-                db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
-                    $"Database:Provider is Postgres but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is not set."));
-            else
-                db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
+            switch (options.Provider)
+            {
+                case DatabaseProvider.Postgres:
+                    db.UseNpgsql(ServerConnectionString(options.Provider, connectionString));
+                    break;
+                case DatabaseProvider.SqlServer:
+                    db.UseSqlServer(ServerConnectionString(options.Provider, connectionString));
+                    break;
+                default:
+                    db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
+                    break;
+            }
         });
         // Ready means the database answers too: without it nothing can be accepted or moved.
         services.AddHealthChecks().AddDbContextCheck<PayoutsDbContext>("database", tags: ["ready"]);
@@ -78,4 +85,8 @@ public static class PersistenceServiceCollectionExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    private static string ServerConnectionString(string provider, string? connectionString) =>
+        connectionString ?? throw new InvalidOperationException(
+            $"Database:Provider is {provider} but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is not set.");
 }

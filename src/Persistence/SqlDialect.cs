@@ -6,35 +6,49 @@ using Payouts.Bus.Sagas;
 namespace Payouts.Bus.Persistence;
 
 /// <summary>
-/// Everything that differs between the databases we support, in one place. Another database
-/// (SQL Server, say) is its EF provider package, a case in each member here, and its folder of
-/// migration scripts. Row locks: PostgreSQL takes them with <c>FOR UPDATE</c>; SQLite runs every
-/// transaction as <c>BEGIN IMMEDIATE</c>, one writer on the whole file, so a plain read is already exclusive.
+/// Everything that differs between the databases we support, in one place: a case per database in
+/// each member, and a folder of migration scripts per database. Row locks: PostgreSQL takes them with
+/// <c>FOR UPDATE</c> (and skips locked rows when claiming work); SQL Server with
+/// <c>UPDLOCK, ROWLOCK, HOLDLOCK</c> (claiming with <c>READPAST</c>); SQLite runs every transaction as
+/// <c>BEGIN IMMEDIATE</c>, one writer on the whole file, so a plain read is already exclusive.
 /// </summary>
 internal static class SqlDialect
 {
     private const long MigrationLockKey = 0x5041594F555453; // "PAYOUTS"
 
-    public static bool IsPostgres(PayoutsDbContext db) => db.Database.IsNpgsql();
+    public static string Provider(PayoutsDbContext db) =>
+        db.Database.IsNpgsql() ? DatabaseProvider.Postgres
+        : db.Database.IsSqlServer() ? DatabaseProvider.SqlServer
+        : DatabaseProvider.Sqlite;
 
     /// <summary>The folder of Migrations/ whose scripts build this database.</summary>
-    public static string MigrationsFolder(PayoutsDbContext db) => IsPostgres(db) ? "Postgres" : "Sqlite";
+    public static string MigrationsFolder(PayoutsDbContext db) => Provider(db);
 
-    public static string SchemaVersionTable(PayoutsDbContext db) => IsPostgres(db)
-        ? "CREATE TABLE IF NOT EXISTS schema_version (version varchar(100) PRIMARY KEY, applied_at timestamptz NOT NULL)"
-        : "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
+    public static string SchemaVersionTable(PayoutsDbContext db) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => "CREATE TABLE IF NOT EXISTS schema_version (version varchar(100) PRIMARY KEY, applied_at timestamptz NOT NULL)",
+        DatabaseProvider.SqlServer => SqlServerStatements.SchemaVersionTable,
+        _ => "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    };
 
     /// <summary>Makes concurrent migrators (several hosts starting) wait for each other.</summary>
     public static async Task LockMigrationsAsync(PayoutsDbContext db, CancellationToken cancellationToken)
     {
-        if (IsPostgres(db))
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken);
+        switch (Provider(db))
+        {
+            case DatabaseProvider.Postgres:
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken);
+                break;
+            case DatabaseProvider.SqlServer:
+                await db.Database.ExecuteSqlRawAsync(SqlServerStatements.LockMigrations, cancellationToken);
+                break;
+        }
     }
 
     /// <summary>Prepares what the server does not create itself: SQLite's file needs its directory.</summary>
     public static void PrepareStorage(PayoutsDbContext db)
     {
-        if (IsPostgres(db))
+        if (Provider(db) != DatabaseProvider.Sqlite)
             return;
         var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
         var directory = Path.GetDirectoryName(Path.GetFullPath(file));
@@ -43,19 +57,79 @@ internal static class SqlDialect
     }
 
     /// <summary>The column type for JSON documents, where the database has one.</summary>
-    public static string? JsonColumnType(PayoutsDbContext db) => IsPostgres(db) ? "jsonb" : null;
+    public static string? JsonColumnType(PayoutsDbContext db) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => "jsonb",
+        DatabaseProvider.SqlServer => "nvarchar(max)",
+        _ => null,
+    };
 
-    public static IQueryable<PayoutState> LockPayout(PayoutsDbContext db, Guid payoutId) => IsPostgres(db)
-        ? db.Payouts.FromSql($"SELECT * FROM payout_saga WHERE correlation_id = {payoutId} FOR UPDATE")
-        : db.Payouts.Where(p => p.CorrelationId == payoutId);
+    public static IQueryable<PayoutState> LockPayout(PayoutsDbContext db, Guid payoutId) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => db.Payouts.FromSql($"SELECT * FROM payout_saga WHERE correlation_id = {payoutId} FOR UPDATE"),
+        DatabaseProvider.SqlServer => db.Payouts.FromSqlRaw(SqlServerStatements.LockPayout, payoutId),
+        _ => db.Payouts.Where(p => p.CorrelationId == payoutId),
+    };
 
-    public static IQueryable<InboxState> LockInbox(PayoutsDbContext db, Guid messageId, Guid consumerId) => IsPostgres(db)
-        ? db.Set<InboxState>().FromSql($"SELECT * FROM inbox_state WHERE message_id = {messageId} AND consumer_id = {consumerId} FOR UPDATE")
-        : db.Set<InboxState>().Where(i => i.MessageId == messageId && i.ConsumerId == consumerId);
+    public static IQueryable<InboxState> LockInbox(PayoutsDbContext db, Guid messageId, Guid consumerId) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => db.Set<InboxState>().FromSql(
+            $"SELECT * FROM inbox_state WHERE message_id = {messageId} AND consumer_id = {consumerId} FOR UPDATE"),
+        DatabaseProvider.SqlServer => db.Set<InboxState>().FromSqlRaw(SqlServerStatements.LockInbox, messageId, consumerId),
+        _ => db.Set<InboxState>().Where(i => i.MessageId == messageId && i.ConsumerId == consumerId),
+    };
+
+    /// <summary>
+    /// Records a received message in the inbox unless it is there already. Two deliveries of one
+    /// message (a provider's duplicate webhook) may both get here; the second insert is then a no-op
+    /// instead of a key violation that EF would log as an error.
+    /// </summary>
+    public static Task InsertInboxIfAbsentAsync(PayoutsDbContext db, Guid messageId, Guid consumerId, DateTime received, CancellationToken cancellationToken) =>
+        Provider(db) == DatabaseProvider.SqlServer
+            ? db.Database.ExecuteSqlRawAsync(SqlServerStatements.InsertInboxIfAbsent, [messageId, consumerId, Guid.NewGuid(), received], cancellationToken)
+            : db.Database.ExecuteSqlAsync($"""
+                INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count)
+                VALUES ({messageId}, {consumerId}, {Guid.NewGuid()}, {received}, 0)
+                ON CONFLICT (message_id, consumer_id) DO NOTHING
+                """, cancellationToken);
 
     /// <summary>Due messages that belong to no consumer, claimed so that another host skips them.</summary>
-    public static IQueryable<OutboxMessage> ClaimDue(PayoutsDbContext db, DateTime now, int batchSize) => IsPostgres(db)
-        ? db.Set<OutboxMessage>().FromSql(
-            $"SELECT * FROM outbox_message WHERE inbox_message_id IS NULL AND enqueue_time <= {now} ORDER BY sequence_number LIMIT {batchSize} FOR UPDATE SKIP LOCKED")
-        : db.Set<OutboxMessage>().Where(m => m.InboxMessageId == null && m.EnqueueTime <= now).OrderBy(m => m.SequenceNumber).Take(batchSize);
+    public static IQueryable<OutboxMessage> ClaimDue(PayoutsDbContext db, DateTime now, int batchSize) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => db.Set<OutboxMessage>().FromSql(
+            $"SELECT * FROM outbox_message WHERE inbox_message_id IS NULL AND enqueue_time <= {now} ORDER BY sequence_number LIMIT {batchSize} FOR UPDATE SKIP LOCKED"),
+        DatabaseProvider.SqlServer => db.Set<OutboxMessage>().FromSqlRaw(SqlServerStatements.ClaimDue, now, batchSize),
+        _ => db.Set<OutboxMessage>().Where(m => m.InboxMessageId == null && m.EnqueueTime <= now).OrderBy(m => m.SequenceNumber).Take(batchSize),
+    };
+}
+
+/// <summary>
+/// The T-SQL the dialect sends, with <c>{0}</c>, <c>{1}</c> … for parameters. Kept as text so that a
+/// test parses every statement with Microsoft's T-SQL parser where no SQL Server runs.
+/// </summary>
+internal static class SqlServerStatements
+{
+    public const string SchemaVersionTable =
+        "IF OBJECT_ID(N'schema_version', N'U') IS NULL CREATE TABLE schema_version (version nvarchar(100) NOT NULL PRIMARY KEY, applied_at datetime2 NOT NULL)";
+
+    public const string LockMigrations =
+        "EXEC sp_getapplock @Resource = N'payouts-migrations', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1";
+
+    public const string LockPayout =
+        "SELECT * FROM payout_saga WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE correlation_id = {0}";
+
+    public const string LockInbox =
+        "SELECT * FROM inbox_state WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE message_id = {0} AND consumer_id = {1}";
+
+    // HOLDLOCK makes the existence check and the insert one step: a racing delivery waits, then finds the row.
+    public const string InsertInboxIfAbsent =
+        "INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count) SELECT {0}, {1}, {2}, {3}, 0 " +
+        "WHERE NOT EXISTS (SELECT 1 FROM inbox_state WITH (UPDLOCK, HOLDLOCK) WHERE message_id = {0} AND consumer_id = {1})";
+
+    // READPAST skips rows another host has claimed, as SKIP LOCKED does on PostgreSQL.
+    public const string ClaimDue =
+        "SELECT TOP ({1}) * FROM outbox_message WITH (UPDLOCK, ROWLOCK, READPAST) WHERE inbox_message_id IS NULL AND enqueue_time <= {0} ORDER BY sequence_number";
+
+    /// <summary>Every statement above, for the parse test.</summary>
+    public static readonly IReadOnlyList<string> All = [SchemaVersionTable, LockMigrations, LockPayout, LockInbox, InsertInboxIfAbsent, ClaimDue];
 }

@@ -33,14 +33,7 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
             bool continueProcessing;
             if (inbox is null)
             {
-                // Two deliveries of one message (a provider's duplicate webhook) may both get here; the
-                // second insert is then a no-op instead of a key violation that EF would log as an error,
-                // and the next pass waits on the first delivery's row lock.
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count)
-                    VALUES ({messageId}, {options.ConsumerId}, {NewId.NextGuid()}, {DateTime.UtcNow}, 0)
-                    ON CONFLICT (message_id, consumer_id) DO NOTHING
-                    """, context.CancellationToken);
+                await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, options.ConsumerId, DateTime.UtcNow, context.CancellationToken);
                 continueProcessing = true;
             }
             else

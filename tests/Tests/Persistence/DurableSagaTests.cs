@@ -13,7 +13,10 @@ namespace Payouts.Bus.Tests.Persistence;
 /// <summary>The payout saga kept in a real database: SQLite (the embedded default) and PostgreSQL.</summary>
 public sealed class DurableSagaTests
 {
-    public static TheoryData<string> Databases => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
+    /// <summary>SQLite and PostgreSQL always; SQL Server too when PAYOUTS_TEST_SQLSERVER names one.</summary>
+    public static TheoryData<string> Databases => TestDatabase.SqlServer is null
+        ? [DatabaseProvider.Sqlite, DatabaseProvider.Postgres]
+        : [DatabaseProvider.Sqlite, DatabaseProvider.Postgres, DatabaseProvider.SqlServer];
 
     [Theory]
     [MemberData(nameof(Databases))]

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -10,25 +12,34 @@ namespace Payouts.Bus.Tests.Support;
 
 /// <summary>
 /// A fresh, migrated database of its own for one test: a SQLite file, or a database created on the
-/// PostgreSQL server that ./test.sh started (connection string in PAYOUTS_TEST_POSTGRES).
+/// PostgreSQL server that ./test.sh started (connection string in PAYOUTS_TEST_POSTGRES), or on the
+/// SQL Server named in PAYOUTS_TEST_SQLSERVER when there is one.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string? _postgresAdmin;
+    /// <summary>A SQL Server to test against, if any: none installs here, so it must be named.</summary>
+    public static string? SqlServer => Environment.GetEnvironmentVariable("PAYOUTS_TEST_SQLSERVER") is { Length: > 0 } server ? server : null;
+
+    private readonly string? _admin;
     private readonly string _name = $"payouts_test_{Guid.NewGuid():N}";
 
     private TestDatabase(string provider)
     {
         Provider = provider;
-        if (provider == DatabaseProvider.Postgres)
+        switch (provider)
         {
-            _postgresAdmin = Environment.GetEnvironmentVariable("PAYOUTS_TEST_POSTGRES")
-                ?? throw new InvalidOperationException("PostgreSQL tests need PAYOUTS_TEST_POSTGRES; run them with ./test.sh, which starts the server.");
-            ConnectionString = new NpgsqlConnectionStringBuilder(_postgresAdmin) { Database = _name }.ConnectionString;
-        }
-        else
-        {
-            ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), _name + ".db")}";
+            case DatabaseProvider.Postgres:
+                _admin = Environment.GetEnvironmentVariable("PAYOUTS_TEST_POSTGRES")
+                    ?? throw new InvalidOperationException("PostgreSQL tests need PAYOUTS_TEST_POSTGRES; run them with ./test.sh, which starts the server.");
+                ConnectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _name }.ConnectionString;
+                break;
+            case DatabaseProvider.SqlServer:
+                _admin = SqlServer ?? throw new InvalidOperationException("SQL Server tests need PAYOUTS_TEST_SQLSERVER.");
+                ConnectionString = new SqlConnectionStringBuilder(_admin) { InitialCatalog = _name }.ConnectionString;
+                break;
+            default:
+                ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), _name + ".db")}";
+                break;
         }
     }
 
@@ -38,13 +49,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public static async Task<TestDatabase> CreateAsync(string provider)
     {
         var database = new TestDatabase(provider);
-        if (database._postgresAdmin is not null)
-        {
-            await using var admin = new NpgsqlConnection(database._postgresAdmin);
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database._name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        if (database._admin is not null)
+            await database.AdministerAsync($"CREATE DATABASE {database._name}");
         await using var services = database.Services();
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
@@ -73,16 +79,30 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_postgresAdmin is null)
+        switch (Provider)
         {
-            SqliteConnection.ClearAllPools();
-            File.Delete(new SqliteConnectionStringBuilder(ConnectionString).DataSource);
-            return;
+            case DatabaseProvider.Postgres:
+                NpgsqlConnection.ClearAllPools();
+                await AdministerAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+                break;
+            case DatabaseProvider.SqlServer:
+                SqlConnection.ClearAllPools();
+                await AdministerAsync($"ALTER DATABASE {_name} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE {_name}");
+                break;
+            default:
+                SqliteConnection.ClearAllPools();
+                File.Delete(new SqliteConnectionStringBuilder(ConnectionString).DataSource);
+                break;
         }
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_postgresAdmin);
+    }
+
+    /// <summary>Runs a statement on the server's administrative database.</summary>
+    private async Task AdministerAsync(string sql)
+    {
+        await using DbConnection admin = Provider == DatabaseProvider.SqlServer ? new SqlConnection(_admin) : new NpgsqlConnection(_admin);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await using var command = admin.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }
