@@ -78,7 +78,11 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     {
         var found = await Saga.Exists(payoutId, state, TimeSpan.FromSeconds(10));
         Assert.True(found.HasValue, $"payout {payoutId} did not reach {state(Machine).Name}; it is {Saga.Sagas.Contains(payoutId)?.CurrentState ?? "absent"}");
-        return Saga.Sagas.Contains(payoutId)!;
+        // The in-memory instance shows the new state as soon as the transition is made, before the
+        // rest of that transition (its history entry) has run: wait for the entry too.
+        var name = state(Machine).Name;
+        return await Support.Eventually.Until(() => Task.FromResult(Saga.Sagas.Contains(payoutId)!),
+            saga => saga.History.LastOrDefault()?.State == name, $"the history entry of {name}", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>A request that reached the provider and was accepted: the saga is Submitted.</summary>

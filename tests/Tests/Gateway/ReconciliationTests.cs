@@ -23,10 +23,18 @@ public sealed class ReconciliationTests(ReconciliationTests.LostCallbacksHostFix
 
     public sealed class LostCallbacksHostFixture : PayoutsHostFixture
     {
+        private readonly ClosedLoopbackPort _nowhere = new();
+
+        protected override Task CleanUpAsync()
+        {
+            _nowhere.Dispose();
+            return Task.CompletedTask;
+        }
+
         protected override Task<IReadOnlyDictionary<string, string>> PrepareAsync() =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>
             {
-                ["Providers:TheDex:CallbackUrl"] = $"http://127.0.0.1:{LoopbackPort.Free()}/webhooks/thedex",
+                ["Providers:TheDex:CallbackUrl"] = new Uri(_nowhere.Url, "webhooks/thedex").ToString(),
                 ["Payouts:Lifecycle:StatusPollInterval"] = "01:00:00",
                 ["Payouts:Reconciliation:Interval"] = "00:00:00.500",
                 ["Payouts:Reconciliation:StaleAfter"] = "00:00:01",

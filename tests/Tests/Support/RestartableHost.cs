@@ -40,7 +40,7 @@ public sealed class RestartableHost : IAsyncDisposable
         var hostUrl = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var sandbox = new ProviderSandbox(new SandboxOptions
         {
-            Url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}"),
+            Url = new Uri("http://127.0.0.1:0"),
             StepDelay = TimeSpan.FromMilliseconds(300),
             DfnsWebhookUrl = new Uri(hostUrl, "webhooks/dfns"),
             CalypsoWebhookUrl = new Uri(hostUrl, "webhooks/calypso"),

@@ -14,9 +14,11 @@ namespace Payouts.Bus.Tests.Support;
 public sealed class SandboxedProviders : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly ClosedLoopbackPort? _nowhere;
 
-    private SandboxedProviders(ProviderSandbox sandbox, SandboxOptions options, ServiceProvider services)
+    private SandboxedProviders(ProviderSandbox sandbox, SandboxOptions options, ServiceProvider services, ClosedLoopbackPort? nowhere)
     {
+        _nowhere = nowhere;
         Sandbox = sandbox;
         Options = options;
         _services = services;
@@ -32,10 +34,11 @@ public sealed class SandboxedProviders : IAsyncDisposable
     public static async Task<SandboxedProviders> StartAsync(
         Action<SandboxOptions>? sandbox = null, IReadOnlyDictionary<string, string?>? settings = null, Uri? webhooks = null)
     {
-        var hooks = webhooks ?? new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/webhooks/");
+        var nowhere = webhooks is null ? new ClosedLoopbackPort() : null;
+        var hooks = webhooks ?? new Uri(nowhere!.Url, "webhooks/");
         var options = new SandboxOptions
         {
-            Url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}"),
+            Url = new Uri("http://127.0.0.1:0"),
             StepDelay = TimeSpan.FromMilliseconds(100),
             WebhookRetryDelay = TimeSpan.FromMilliseconds(200),
             DfnsWebhookUrl = new Uri(hooks, "dfns"),
@@ -56,7 +59,7 @@ public sealed class SandboxedProviders : IAsyncDisposable
         var services = new ServiceCollection().AddLogging()
             .AddPayoutProviders(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        return new SandboxedProviders(provider, options, services);
+        return new SandboxedProviders(provider, options, services, nowhere);
     }
 
     /// <summary>The <c>Providers:*</c> settings that point the four clients at a sandbox, with its credentials.</summary>
@@ -97,5 +100,6 @@ public sealed class SandboxedProviders : IAsyncDisposable
     {
         await _services.DisposeAsync();
         await Sandbox.DisposeAsync();
+        _nowhere?.Dispose();
     }
 }

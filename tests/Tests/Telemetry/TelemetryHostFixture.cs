@@ -33,9 +33,8 @@ public sealed class TelemetryHostFixture : PayoutsHostFixture
 
     protected override async Task<IReadOnlyDictionary<string, string>> PrepareAsync()
     {
-        var port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _collector = builder.Build();
         _collector.MapPost("/v1/{signal}", async (HttpRequest request) =>
@@ -48,7 +47,7 @@ public sealed class TelemetryHostFixture : PayoutsHostFixture
         await _collector.StartAsync();
         return new Dictionary<string, string>
         {
-            ["Telemetry:OtlpEndpoint"] = $"http://127.0.0.1:{port}/",
+            ["Telemetry:OtlpEndpoint"] = _collector.Urls.Single().TrimEnd('/') + "/",
             ["Telemetry:ExportInterval"] = "00:00:01",
             ["Telemetry:SnapshotInterval"] = "00:00:00.200",
         };
