@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Providers;
 
 namespace Payouts.Bus.Consumers;
@@ -10,13 +11,14 @@ namespace Payouts.Bus.Consumers;
 /// a look-up before the create), so a retry after an unknown outcome is safe. A provider's "no"
 /// is reported to the saga; anything that is not a decision is thrown and retried.
 /// </summary>
-public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, ILogger<SubmitProviderPayoutConsumer> logger)
+public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPayoutSubmissionLock submissions, ILogger<SubmitProviderPayoutConsumer> logger)
     : IConsumer<SubmitProviderPayout>
 {
     public async Task Consume(ConsumeContext<SubmitProviderPayout> context)
     {
         var payout = context.Message.Payout;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = payout.PayoutId });
+        await submissions.HoldAsync(payout.PayoutId, context.CancellationToken);
         var result = await providers.Client(payout.Provider).SubmitAsync(payout, context.CancellationToken);
 
         if (result.Accepted is { } update)

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
@@ -42,6 +43,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddHealthChecks().AddDbContextCheck<PayoutsDbContext>("database", tags: ["ready"]);
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
+        services.AddSingleton<DeliveredOutboxRows>();
+        services.AddScoped<IPayoutSubmissionLock, PayoutSubmissionLock>();
         services.AddScoped<PayoutsBusOutbox>();
         services.AddScoped<ProviderUpdateInbox>();
         services.AddScoped<PayoutsOverview>();

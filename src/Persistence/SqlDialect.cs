@@ -93,6 +93,24 @@ internal static class SqlDialect
                 ON CONFLICT (message_id, consumer_id) DO NOTHING
                 """, cancellationToken);
 
+    /// <summary>
+    /// Makes another submission of the same payout wait until this transaction ends. SQLite needs
+    /// nothing: its transactions already run one at a time.
+    /// </summary>
+    public static async Task LockSubmissionAsync(PayoutsDbContext db, Guid payoutId, CancellationToken cancellationToken)
+    {
+        switch (Provider(db))
+        {
+            case DatabaseProvider.Postgres:
+                var key = BitConverter.ToInt64(payoutId.ToByteArray(), 0) ^ BitConverter.ToInt64(payoutId.ToByteArray(), 8);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+                break;
+            case DatabaseProvider.SqlServer:
+                await db.Database.ExecuteSqlRawAsync(SqlServerStatements.LockSubmission, [$"payout-submit-{payoutId:N}"], cancellationToken);
+                break;
+        }
+    }
+
     /// <summary>Due messages that belong to no consumer, claimed so that another host skips them.</summary>
     public static IQueryable<OutboxMessage> ClaimDue(PayoutsDbContext db, DateTime now, int batchSize) => Provider(db) switch
     {
@@ -100,6 +118,15 @@ internal static class SqlDialect
             $"SELECT * FROM outbox_message WHERE inbox_message_id IS NULL AND enqueue_time <= {now} ORDER BY sequence_number LIMIT {batchSize} FOR UPDATE SKIP LOCKED"),
         DatabaseProvider.SqlServer => db.Set<OutboxMessage>().FromSqlRaw(SqlServerStatements.ClaimDue, now, batchSize),
         _ => db.Set<OutboxMessage>().Where(m => m.InboxMessageId == null && m.EnqueueTime <= now).OrderBy(m => m.SequenceNumber).Take(batchSize),
+    };
+
+    /// <summary>Messages consumers stored before <paramref name="before"/> and never sent, claimed like <see cref="ClaimDue"/>.</summary>
+    public static IQueryable<OutboxMessage> ClaimOrphaned(PayoutsDbContext db, DateTime before, int batchSize) => Provider(db) switch
+    {
+        DatabaseProvider.Postgres => db.Set<OutboxMessage>().FromSql(
+            $"SELECT * FROM outbox_message WHERE inbox_message_id IS NOT NULL AND sent_time < {before} ORDER BY sequence_number LIMIT {batchSize} FOR UPDATE SKIP LOCKED"),
+        DatabaseProvider.SqlServer => db.Set<OutboxMessage>().FromSqlRaw(SqlServerStatements.ClaimOrphaned, before, batchSize),
+        _ => db.Set<OutboxMessage>().Where(m => m.InboxMessageId != null && m.SentTime < before).OrderBy(m => m.SequenceNumber).Take(batchSize),
     };
 }
 
@@ -130,6 +157,12 @@ internal static class SqlServerStatements
     public const string ClaimDue =
         "SELECT TOP ({1}) * FROM outbox_message WITH (UPDLOCK, ROWLOCK, READPAST) WHERE inbox_message_id IS NULL AND enqueue_time <= {0} ORDER BY sequence_number";
 
+    public const string LockSubmission =
+        "EXEC sp_getapplock @Resource = {0}, @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1";
+
+    public const string ClaimOrphaned =
+        "SELECT TOP ({1}) * FROM outbox_message WITH (UPDLOCK, ROWLOCK, READPAST) WHERE inbox_message_id IS NOT NULL AND sent_time < {0} ORDER BY sequence_number";
+
     /// <summary>Every statement above, for the parse test.</summary>
-    public static readonly IReadOnlyList<string> All = [SchemaVersionTable, LockMigrations, LockPayout, LockInbox, InsertInboxIfAbsent, ClaimDue];
+    public static readonly IReadOnlyList<string> All = [SchemaVersionTable, LockMigrations, LockPayout, LockInbox, InsertInboxIfAbsent, LockSubmission, ClaimDue, ClaimOrphaned];
 }

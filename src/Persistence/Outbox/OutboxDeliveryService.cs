@@ -14,13 +14,22 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// timeouts, polls, retries) and those published from HTTP requests (<see cref="PayoutsBusOutbox"/>,
 /// due at once). They survive restarts of the host, the broker and the database, and need no
 /// broker-side delay.
-/// Also removes inbox rows of messages delivered long ago. Several hosts may run it: rows are
+/// Also removes, in batches, the rows of messages consumers sent from memory after their commit;
+/// sends again those a dead process left unsent; and removes inbox rows of messages consumed long ago. Several hosts may run it: rows are
 /// claimed so that the others skip them (see <see cref="SqlDialect.ClaimDue"/>).
 /// </summary>
 internal sealed class OutboxDeliveryService(
-    IServiceScopeFactory scopes, IBusControl bus, IOptions<DatabaseOptions> options, ILogger<OutboxDeliveryService> logger) : BackgroundService
+    IServiceScopeFactory scopes, IBusControl bus, DeliveredOutboxRows delivered, IOptions<DatabaseOptions> options,
+    ILogger<OutboxDeliveryService> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+    private const int RemoveBatchSize = 500;
+
+    /// <summary>A consumer's stored message still here this long after it was stored was not sent from memory.</summary>
+    private static readonly TimeSpan OrphanedAfter = TimeSpan.FromSeconds(30);
+
+    private readonly DateTime _started = DateTime.UtcNow;
+    private bool _sweptAtStart;
     private DateTime _nextCleanup = DateTime.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,9 +41,17 @@ internal sealed class OutboxDeliveryService(
                 continue;
             try
             {
+                while (await RemoveDeliveredAsync(stoppingToken) == RemoveBatchSize)
+                {
+                    // A full batch: more are waiting.
+                }
                 while (await DeliverDueAsync(stoppingToken) == BatchSize)
                 {
                     // A full batch: more may be due right now.
+                }
+                while (await DeliverOrphanedAsync(stoppingToken) == BatchSize)
+                {
+                    // A full batch: more may be waiting.
                 }
                 if (DateTime.UtcNow >= _nextCleanup)
                 {
@@ -50,12 +67,29 @@ internal sealed class OutboxDeliveryService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    private Task<int> DeliverDueAsync(CancellationToken cancellationToken) =>
+        SendClaimedAsync(db => SqlDialect.ClaimDue(db, DateTime.UtcNow, BatchSize), "scheduled", cancellationToken);
+
+    /// <summary>
+    /// Messages a consumer stored and committed but that were never sent from memory, because the
+    /// process died between the commit and the send (on the in-memory transport nothing else would
+    /// ever send them). Those stored before this process started are swept at once.
+    /// </summary>
+    private async Task<int> DeliverOrphanedAsync(CancellationToken cancellationToken)
+    {
+        var before = _sweptAtStart ? DateTime.UtcNow - OrphanedAfter : _started;
+        var count = await SendClaimedAsync(db => SqlDialect.ClaimOrphaned(db, before, BatchSize), "orphaned", cancellationToken);
+        if (count < BatchSize)
+            _sweptAtStart = true;
+        return count;
+    }
+
+    private async Task<int> SendClaimedAsync(Func<PayoutsDbContext, IQueryable<OutboxMessage>> claim, string kind, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var due = await SqlDialect.ClaimDue(db, DateTime.UtcNow, BatchSize).AsTracking().ToListAsync(cancellationToken);
+        var due = await claim(db).AsTracking().ToListAsync(cancellationToken);
 
         foreach (var message in due)
         {
@@ -68,8 +102,29 @@ internal sealed class OutboxDeliveryService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (due.Count > 0)
-            logger.LogDebug("Delivered {Count} scheduled messages", due.Count);
+            logger.Log(kind == "orphaned" ? LogLevel.Warning : LogLevel.Debug, "Delivered {Count} {Kind} messages", due.Count, kind);
         return due.Count;
+    }
+
+    /// <summary>Removes the rows of messages already sent from memory, in one statement per batch.</summary>
+    private async Task<int> RemoveDeliveredAsync(CancellationToken cancellationToken)
+    {
+        var rows = delivered.Take(RemoveBatchSize);
+        if (rows.Count == 0)
+            return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+        try
+        {
+            await db.Set<OutboxMessage>().Where(m => rows.Contains(m.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+        }
+        catch
+        {
+            // Kept for the next round; if the process dies first, the sweep sends them again.
+            delivered.Add(rows);
+            throw;
+        }
+        return rows.Count;
     }
 
     private async Task RemoveDeliveredInboxRowsAsync(CancellationToken cancellationToken)
@@ -77,8 +132,8 @@ internal sealed class OutboxDeliveryService(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         var before = DateTime.UtcNow - options.Value.InboxRetention;
-        var removed = await db.Set<InboxState>().Where(i => i.Delivered != null && i.Delivered < before).ExecuteDeleteAsync(cancellationToken);
+        var removed = await db.Set<InboxState>().Where(i => i.Consumed != null && i.Consumed < before).ExecuteDeleteAsync(cancellationToken);
         if (removed > 0)
-            logger.LogInformation("Removed {Count} inbox rows delivered before {Before:O}", removed, before);
+            logger.LogInformation("Removed {Count} inbox rows consumed before {Before:O}", removed, before);
     }
 }

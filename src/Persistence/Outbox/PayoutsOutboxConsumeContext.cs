@@ -8,34 +8,63 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// <summary>
 /// The consume context a consumer or the saga sees inside the outbox: what it sends or publishes is
 /// written to <c>outbox_message</c> in the same transaction as its other changes, and delivered
-/// from there only after that transaction committed.
+/// only after that transaction committed: from memory right after the commit, or from the table
+/// when the message is received again before its rows were removed.
 /// </summary>
 internal sealed class PayoutsOutboxConsumeContext<TMessage>(
-    ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider, PayoutsDbContext db, InboxState inbox)
+    ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider, PayoutsDbContext db, InboxState inbox,
+    DeliveredOutboxRows delivered)
     : OutboxConsumeContextProxy<TMessage>(context, options, provider)
     where TMessage : class
 {
+    private readonly List<OutboxMessage> _sent = [];
+    private bool _inMemory;
+    private bool _deliveredFromMemory;
+    private long? _lastDelivered;
+
     public override Guid? MessageId => inbox.MessageId;
     public override bool ContinueProcessing { get; set; } = true;
     public override bool IsMessageConsumed => inbox.Consumed.HasValue;
-    public override bool IsOutboxDelivered => inbox.Delivered.HasValue;
+    public override bool IsOutboxDelivered => _inMemory ? _deliveredFromMemory : inbox.Delivered.HasValue;
     public override int ReceiveCount => inbox.ReceiveCount;
-    public override long? LastSequenceNumber => inbox.LastSequenceNumber;
+    public override long? LastSequenceNumber => _inMemory ? _lastDelivered : inbox.LastSequenceNumber;
+
+    /// <summary>The consume transaction committed: from now on this context delivers what was sent, from memory.</summary>
+    public void Committed()
+    {
+        _inMemory = true;
+        foreach (var message in _sent)
+            message.Deserialize(SerializerContext);
+        // Nothing to deliver: consumed and delivered in the one commit.
+        _deliveredFromMemory = _sent.Count == 0;
+    }
 
     public override async Task SetConsumed()
     {
+        // Saved here, with the consumer's changes and what it sent, so that a save the database
+        // refuses is the consumer's failure: MassTransit then publishes a typed Fault<T>.
         inbox.Consumed = DateTime.UtcNow;
+        if (_sent.Count == 0)
+            inbox.Delivered = inbox.Consumed;
         await db.SaveChangesAsync(CancellationToken);
     }
 
     public override async Task SetDelivered()
     {
+        if (_inMemory)
+        {
+            _deliveredFromMemory = true;
+            delivered.Add(_sent.Select(m => m.SequenceNumber));
+            return;
+        }
         inbox.Delivered = DateTime.UtcNow;
         await db.SaveChangesAsync(CancellationToken);
     }
 
     public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
     {
+        if (_inMemory)
+            return [.. _sent];
         var after = LastSequenceNumber ?? 0;
         var messages = await db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.InboxMessageId == inbox.MessageId && m.InboxConsumerId == ConsumerId && m.SequenceNumber > after)
@@ -49,12 +78,18 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
 
     public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message)
     {
-        inbox.LastSequenceNumber = message.SequenceNumber;
+        if (_inMemory)
+            _lastDelivered = message.SequenceNumber;
+        else
+            inbox.LastSequenceNumber = message.SequenceNumber;
         return Task.CompletedTask;
     }
 
     public override async Task RemoveOutboxMessages()
     {
+        // From memory, the rows go in the next batch (SetDelivered queued them).
+        if (_inMemory)
+            return;
         await db.Set<OutboxMessage>()
             .Where(m => m.InboxMessageId == inbox.MessageId && m.InboxConsumerId == ConsumerId)
             .ExecuteDeleteAsync(CancellationToken);
@@ -68,6 +103,7 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
         {
             message.InboxMessageId = inbox.MessageId;
             message.InboxConsumerId = ConsumerId;
+            _sent.Add(message);
         }
         db.Set<OutboxMessage>().Add(message);
         return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
@@ -5,49 +6,77 @@ using Microsoft.EntityFrameworkCore;
 namespace Payouts.Bus.Persistence.Outbox;
 
 /// <summary>
-/// Runs one pass of MassTransit's outbox for a received message, in one database transaction:
-/// the first pass records the message in the inbox; a later pass locks that row and either consumes
-/// the message (the consumer's changes and the messages it sends commit together) or delivers the
-/// stored messages. A message whose inbox row says "consumed" is never consumed again.
+/// Runs MassTransit's outbox for a received message with one database transaction: the inbox row
+/// is recorded (or found and locked), the consumer or saga runs, and its changes, the messages it
+/// sends and the timers it sets commit together with the row marked consumed. The messages then go
+/// out from memory, and their rows are removed later in batches (<see cref="DeliveredOutboxRows"/>).
+/// A redelivered message finds its row consumed and is not consumed again; what it sent that is
+/// still stored (a crash between commit and send) is sent again from the database, and rows left
+/// by a process that died are swept by <see cref="OutboxDeliveryService"/>.
 /// </summary>
-internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceProvider provider) : IOutboxContextFactory<PayoutsDbContext>
+internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceProvider provider, DeliveredOutboxRows delivered)
+    : IOutboxContextFactory<PayoutsDbContext>
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "The outbox needs a MessageId on every message.");
-        var continueProcessing = true;
-        while (continueProcessing)
-            continueProcessing = await PassAsync(context, options, next, messageId);
+
+        var consumed = await ConsumeAsync(context, options, next, messageId);
+        if (consumed is not null)
+        {
+            // Fresh: deliver what the consumer sent from memory, then finish without the database.
+            var continueProcessing = true;
+            while (continueProcessing)
+            {
+                await next.Send(consumed);
+                continueProcessing = consumed.ContinueProcessing;
+            }
+            return;
+        }
+
+        // Seen before: deliver whatever is still stored for it, one short transaction per pass.
+        var more = true;
+        while (more)
+            more = await StoredPassAsync(context, options, next, messageId);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("outboxContextFactory").Add("provider", "payouts-ef-core");
 
-    private async Task<bool> PassAsync<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next, Guid messageId)
+    /// <summary>The one transaction: record or lock the inbox row and, unless it was consumed before, consume.</summary>
+    /// <returns>The context to deliver from memory, or null when the message had been consumed before.</returns>
+    private async Task<PayoutsOutboxConsumeContext<T>?> ConsumeAsync<T>(ConsumeContext<T> context, OutboxConsumeOptions options,
+        IPipe<OutboxConsumeContext<T>> next, Guid messageId)
         where T : class
     {
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         try
         {
-            var inbox = await LockAsync(messageId, options.ConsumerId, context.CancellationToken);
-            bool continueProcessing;
-            if (inbox is null)
+            var inbox = await LockOrInsertAsync(messageId, options.ConsumerId, context.CancellationToken);
+            inbox.LockId = NewId.NextGuid();
+            inbox.ReceiveCount++;
+            if (inbox.Consumed.HasValue)
             {
-                await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, options.ConsumerId, DateTime.UtcNow, context.CancellationToken);
-                continueProcessing = true;
+                await db.SaveChangesAsync(context.CancellationToken);
+                await transaction.CommitAsync(context.CancellationToken);
+                return null;
             }
-            else
+            var started = Stopwatch.GetTimestamp();
+            var consuming = new PayoutsOutboxConsumeContext<T>(context, options, provider, db, inbox, delivered);
+            await next.Send(consuming);
+            try
             {
-                inbox.LockId = NewId.NextGuid();
-                inbox.ReceiveCount++;
-                await db.SaveChangesAsync(context.CancellationToken);
-                var outboxContext = new PayoutsOutboxConsumeContext<T>(context, options, provider, db, inbox);
-                await next.Send(outboxContext);
-                await db.SaveChangesAsync(context.CancellationToken);
-                continueProcessing = outboxContext.ContinueProcessing;
+                await transaction.CommitAsync(context.CancellationToken);
             }
-            await transaction.CommitAsync(context.CancellationToken);
-            return continueProcessing;
+            catch (Exception exception)
+            {
+                // The consumer ran and its changes were saved, but they did not commit: its sender and
+                // fault subscribers hear a typed Fault<T>, as when the consumer itself fails.
+                await context.NotifyFaulted(context, Stopwatch.GetElapsedTime(started), TypeCache<T>.ShortName, exception);
+                throw;
+            }
+            consuming.Committed();
+            return consuming;
         }
         catch
         {
@@ -57,8 +86,34 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
         }
     }
 
-    private Task<InboxState?> LockAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken) =>
-        SqlDialect.LockInbox(db, messageId, consumerId)
-        .AsTracking()
-        .SingleOrDefaultAsync(cancellationToken);
+    private async Task<bool> StoredPassAsync<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next, Guid messageId)
+        where T : class
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+        try
+        {
+            var inbox = await LockOrInsertAsync(messageId, options.ConsumerId, context.CancellationToken);
+            var outboxContext = new PayoutsOutboxConsumeContext<T>(context, options, provider, db, inbox, delivered);
+            await next.Send(outboxContext);
+            await db.SaveChangesAsync(context.CancellationToken);
+            await transaction.CommitAsync(context.CancellationToken);
+            return outboxContext.ContinueProcessing;
+        }
+        catch
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            throw;
+        }
+    }
+
+    private async Task<InboxState> LockOrInsertAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
+    {
+        var inbox = await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleOrDefaultAsync(cancellationToken);
+        if (inbox is not null)
+            return inbox;
+        // A racing delivery of the same message makes this a no-op; the lock below then waits for it.
+        await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, consumerId, DateTime.UtcNow, cancellationToken);
+        return await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleAsync(cancellationToken);
+    }
 }

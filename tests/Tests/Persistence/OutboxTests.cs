@@ -43,8 +43,7 @@ public sealed class OutboxTests
         await test.Publish(new UnsavableProbe(payoutId));
 
         await Eventually.Until(() => Task.FromResult(test.Harness.Published.Select<Fault<UnsavableProbe>>(new CancellationToken(true)).Count()), n => n == 1, "the typed fault");
-        // Our outbox runs inside MassTransit's consumer filter, so a failed save or commit is the
-        // consumer's failure: one typed fault after the last retry, never a bare receive fault.
+        // The save that fails is the consumer's failure: one typed fault after the last retry, never a bare receive fault.
         Assert.Empty(test.Harness.Published.Select<ReceiveFault>(new CancellationToken(true)));
         Assert.Single(test.Harness.Published.Select<Fault<UnsavableProbe>>(new CancellationToken(true)));
         Assert.Null(await DurableSagaTests.LoadAsync(db, payoutId));
