@@ -25,8 +25,12 @@ internal sealed class OutboxDeliveryService(
     private const int BatchSize = 100;
     private const int RemoveBatchSize = 500;
 
-    /// <summary>A consumer's stored message still here this long after it was stored was not sent from memory.</summary>
-    private static readonly TimeSpan OrphanedAfter = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A consumer's stored message still here this long after it was stored, and not in this
+    /// process's hands, was left by a process that died (or whose every send failed). Longer than
+    /// any one consume takes, provider calls included, so that another host's rows in flight are left alone.
+    /// </summary>
+    private static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(5);
 
     private readonly DateTime _started = DateTime.UtcNow;
     private bool _sweptAtStart;
@@ -47,8 +51,10 @@ internal sealed class OutboxDeliveryService(
                 }
                 while (await DeliverDueAsync(stoppingToken) == BatchSize)
                 {
-                    // A full batch: more may be due right now.
+                    // A full batch: more may be due right now; meanwhile, sent rows keep going.
+                    await RemoveDeliveredAsync(stoppingToken);
                 }
+                await RemoveDeliveredAsync(stoppingToken);
                 while (await DeliverOrphanedAsync(stoppingToken) == BatchSize)
                 {
                     // A full batch: more may be waiting.
@@ -78,38 +84,43 @@ internal sealed class OutboxDeliveryService(
     private async Task<int> DeliverOrphanedAsync(CancellationToken cancellationToken)
     {
         var before = _sweptAtStart ? DateTime.UtcNow - OrphanedAfter : _started;
-        var count = await SendClaimedAsync(db => SqlDialect.ClaimOrphaned(db, before, BatchSize), "orphaned", cancellationToken);
+        var count = await SendClaimedAsync(db => SqlDialect.ClaimOrphaned(db, before, BatchSize), "orphaned", cancellationToken,
+            skip: row => delivered.IsOurs(row.SequenceNumber));
         if (count < BatchSize)
             _sweptAtStart = true;
         return count;
     }
 
-    private async Task<int> SendClaimedAsync(Func<PayoutsDbContext, IQueryable<OutboxMessage>> claim, string kind, CancellationToken cancellationToken)
+    /// <returns>How many rows were claimed, so that a full batch is followed by another.</returns>
+    private async Task<int> SendClaimedAsync(Func<PayoutsDbContext, IQueryable<OutboxMessage>> claim, string kind, CancellationToken cancellationToken,
+        Func<OutboxMessage, bool>? skip = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var due = await claim(db).AsTracking().ToListAsync(cancellationToken);
+        var claimed = await claim(db).AsTracking().ToListAsync(cancellationToken);
+        var due = skip is null ? claimed : claimed.Where(m => !skip(m)).ToList();
 
-        foreach (var message in due)
+        // Sent side by side: each waits for the broker's confirmation, and their order does not matter.
+        await Task.WhenAll(due.Select(async message =>
         {
             message.Deserialize(SystemTextJsonMessageSerializer.Instance);
             var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
             await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), cancellationToken);
-        }
+        }));
         // Sent before the rows go: a crash in between sends again (at least once); consumers deduplicate by message id.
         db.RemoveRange(due);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (due.Count > 0)
             logger.Log(kind == "orphaned" ? LogLevel.Warning : LogLevel.Debug, "Delivered {Count} {Kind} messages", due.Count, kind);
-        return due.Count;
+        return claimed.Count;
     }
 
     /// <summary>Removes the rows of messages already sent from memory, in one statement per batch.</summary>
     private async Task<int> RemoveDeliveredAsync(CancellationToken cancellationToken)
     {
-        var rows = delivered.Take(RemoveBatchSize);
+        var rows = delivered.TakeSent(RemoveBatchSize);
         if (rows.Count == 0)
             return 0;
         await using var scope = scopes.CreateAsyncScope();
@@ -121,9 +132,10 @@ internal sealed class OutboxDeliveryService(
         catch
         {
             // Kept for the next round; if the process dies first, the sweep sends them again.
-            delivered.Add(rows);
+            delivered.Sent(rows);
             throw;
         }
+        delivered.Forget(rows);
         return rows.Count;
     }
 

@@ -35,9 +35,13 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
         _inMemory = true;
         foreach (var message in _sent)
             message.Deserialize(SerializerContext);
+        delivered.Sending(_sent.Select(m => m.SequenceNumber));
         // Nothing to deliver: consumed and delivered in the one commit.
         _deliveredFromMemory = _sent.Count == 0;
     }
+
+    /// <summary>Sending from memory failed: the rows are left to a retry from the table, or to the sweep.</summary>
+    public void Abandoned() => delivered.Forget(_sent.Select(m => m.SequenceNumber));
 
     public override async Task SetConsumed()
     {
@@ -54,7 +58,7 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
         if (_inMemory)
         {
             _deliveredFromMemory = true;
-            delivered.Add(_sent.Select(m => m.SequenceNumber));
+            delivered.Sent(_sent.Select(m => m.SequenceNumber));
             return;
         }
         inbox.Delivered = DateTime.UtcNow;

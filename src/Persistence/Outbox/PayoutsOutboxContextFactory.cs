@@ -26,11 +26,16 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
         if (consumed is not null)
         {
             // Fresh: deliver what the consumer sent from memory, then finish without the database.
-            var continueProcessing = true;
-            while (continueProcessing)
+            try
             {
-                await next.Send(consumed);
-                continueProcessing = consumed.ContinueProcessing;
+                while (consumed.ContinueProcessing)
+                    await next.Send(consumed);
+            }
+            catch
+            {
+                // A retry sends them from the table; until then they are no longer in our hands.
+                consumed.Abandoned();
+                throw;
             }
             return;
         }
@@ -89,6 +94,8 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
     private async Task<bool> StoredPassAsync<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next, Guid messageId)
         where T : class
     {
+        // The inbox row as the database has it now, not as an earlier pass left it in the change tracker.
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         try
         {
