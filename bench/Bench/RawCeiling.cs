@@ -6,13 +6,20 @@ using RabbitMQ.Client.Events;
 namespace Payouts.Bus.Bench;
 
 /// <summary>
-/// The raw ceiling: for the same number of payouts, the same number of persistent broker messages
-/// (each publish awaits its confirm, each delivery is acknowledged) and of database commits per
-/// payout as the processor needed, done with RabbitMQ.Client and Npgsql alone, at the same
-/// concurrency. The two run side by side, as they do in the processor.
+/// A raw ceiling: for the same number of payouts, a given number of persistent broker messages
+/// (each publish awaits its confirm, each delivery is acknowledged) and of single-row database
+/// commits per payout, done with RabbitMQ.Client and Npgsql alone, at the same concurrency. The two
+/// run side by side, as they do in the processor.
 /// </summary>
 public static class RawCeiling
 {
+    /// <summary>
+    /// The least a durable payout needs: request, submit, provider's answer, provider's final word,
+    /// terminal event, each a confirmed message and a commit.
+    /// </summary>
+    public const double ReferenceMessagesPerPayout = 5;
+    public const double ReferenceCommitsPerPayout = 5;
+
     private const string Queue = "raw-ceiling";
 
     // About the size of a MassTransit envelope carrying one of our messages.
@@ -107,10 +114,10 @@ public sealed record CeilingResult(int Payouts, long Messages, long Commits, int
 {
     public double PayoutsPerSecond => Payouts / Elapsed.TotalSeconds;
 
-    public void Print()
+    public void Print(string title)
     {
         Console.WriteLine();
-        Console.WriteLine("raw ceiling (RabbitMQ.Client + Npgsql, no framework)");
+        Console.WriteLine($"{title}, RabbitMQ.Client + Npgsql");
         Console.WriteLine($"  work              {Messages} confirmed persistent messages consumed and {Commits} commits, {Workers} workers, in {Elapsed.TotalSeconds:F1} s");
         Console.WriteLine($"  throughput        {PayoutsPerSecond:F1} payouts/s ({Messages / Elapsed.TotalSeconds:F0} messages/s and {Commits / Elapsed.TotalSeconds:F0} commits/s)");
     }
