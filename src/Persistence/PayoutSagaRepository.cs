@@ -2,6 +2,8 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Domain;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Persistence;
@@ -104,7 +106,26 @@ internal sealed class PayoutSagaRepositoryContext<TMessage> : ConsumeContextScop
         await _db.SaveChangesAsync(CancellationToken);
     }
 
-    public Task Update(SagaConsumeContext<PayoutState> sagaContext) => _db.SaveChangesAsync(CancellationToken);
+    public async Task Update(SagaConsumeContext<PayoutState> sagaContext)
+    {
+        await DeleteTimersOfEndedPayoutAsync(sagaContext.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
+    }
+
+    /// <summary>
+    /// The transition that ends a payout also deletes the timers it had set (status poll, expiry,
+    /// watchdog): unscheduling is otherwise a no-op with our scheduler, and every one of them would
+    /// still be sent, received and ignored. Timers are stored with the payout's id as correlation id.
+    /// </summary>
+    private async Task DeleteTimersOfEndedPayoutAsync(PayoutState saga)
+    {
+        var was = _db.Entry(saga).Property(p => p.CurrentState).OriginalValue;
+        if (PayoutStates.IsTerminal(was) || !PayoutStates.IsTerminal(saga.CurrentState))
+            return;
+        await _db.Set<OutboxMessage>()
+            .Where(m => m.InboxMessageId == null && m.EnqueueTime != null && m.CorrelationId == saga.CorrelationId)
+            .ExecuteDeleteAsync(CancellationToken);
+    }
 
     public async Task Delete(SagaConsumeContext<PayoutState> sagaContext)
     {

@@ -2,19 +2,26 @@ using MassTransit;
 
 namespace Payouts.Bus.Sagas;
 
-// Messages the saga schedules to itself.
+// Messages the saga schedules to itself. Each carries the payout's id as its correlation id, so
+// that the stored timers of a payout that ended can be found and deleted with its last transition.
+
+/// <summary>A timer the saga set for one payout.</summary>
+public abstract record PayoutTimer(Guid PayoutId) : CorrelatedBy<Guid>
+{
+    public Guid CorrelationId => PayoutId;
+}
 
 [MessageUrn("payouts:saga:confirmation-expired")]
-public sealed record PayoutConfirmationExpired(Guid PayoutId);
+public sealed record PayoutConfirmationExpired(Guid PayoutId) : PayoutTimer(PayoutId);
 
 [MessageUrn("payouts:saga:submission-overdue")]
-public sealed record PayoutSubmissionOverdue(Guid PayoutId);
+public sealed record PayoutSubmissionOverdue(Guid PayoutId) : PayoutTimer(PayoutId);
 
 [MessageUrn("payouts:saga:status-poll-due")]
-public sealed record PayoutStatusPollDue(Guid PayoutId);
+public sealed record PayoutStatusPollDue(Guid PayoutId) : PayoutTimer(PayoutId);
 
 [MessageUrn("payouts:saga:submit-retry-due")]
-public sealed record PayoutSubmitRetryDue(Guid PayoutId);
+public sealed record PayoutSubmitRetryDue(Guid PayoutId) : PayoutTimer(PayoutId);
 
 /// <summary>
 /// Re-arms a payout in flight: the provider is asked now and status polling starts again. Sent after

@@ -53,6 +53,25 @@ public sealed class OutboxTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Timers_of_a_payout_that_ended_are_deleted_with_its_last_transition(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await using var test = await DurableSagaTests.StartAsync(db);
+        var request = Requests.TheDex();
+        await DurableSagaTests.SubmittedAsync(test, db, request, "thedex-9");
+        Assert.True(await TimersOfAsync(db, request.PayoutId) > 0, "the status poll and the watchdog wait");
+
+        await test.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"));
+        await DurableSagaTests.StateIs(db, request.PayoutId, "Completed");
+
+        Assert.Equal(0, await TimersOfAsync(db, request.PayoutId));
+    }
+
+    private static Task<int> TimersOfAsync(TestDatabase db, Guid payoutId) =>
+        db.QueryAsync(d => d.Set<OutboxMessage>().CountAsync(m => m.EnqueueTime != null && m.CorrelationId == payoutId));
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Same_message_delivered_twice_is_consumed_once_and_publishes_once(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
@@ -95,9 +114,10 @@ public sealed class OutboxTests
         var expired = await DurableSagaTests.StateIs(db, request.PayoutId, "Expired");
         await second.AssertPublished<PayoutExpired>(1, m => m.PayoutId == request.PayoutId);
         Assert.Single(expired.History, h => h.Event == "ConfirmationExpired");
-        // The expiry was sent and removed. (A stale status poll may still wait: unscheduling is a no-op
-        // with the delayed scheduler, and a terminal payout ignores it when it comes.)
+        // The expiry was sent and removed, and the transition to Expired deleted the status poll.
         Assert.False(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.MessageType.Contains(ExpiryUrn))), "the expiry is gone");
+        Assert.False(await db.QueryAsync(d => d.Set<OutboxMessage>().AnyAsync(m => m.EnqueueTime != null && m.CorrelationId == request.PayoutId)),
+            "no timer of the expired payout waits");
     }
 
     [Theory]
