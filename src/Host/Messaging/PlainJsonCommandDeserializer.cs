@@ -1,6 +1,7 @@
 using System.Net.Mime;
 using System.Runtime.Serialization;
 using System.Security.Cryptography;
+using System.Text;
 using MassTransit;
 using MassTransit.Serialization;
 using Payouts.Bus.Contracts;
@@ -65,7 +66,7 @@ public sealed class PlainJsonCommandDeserializer : IMessageDeserializer
     {
         var hash = string.IsNullOrEmpty(publisherId)
             ? SHA256.HashData(body.GetBytes())
-            : SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(publisherId));
+            : SHA256.HashData(Encoding.UTF8.GetBytes(publisherId));
         return new Guid(hash.AsSpan(0, 16));
     }
 

@@ -15,8 +15,9 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// due at once). They survive restarts of the host, the broker and the database, and need no
 /// broker-side delay.
 /// Also removes, in batches, the rows of messages consumers sent from memory after their commit;
-/// sends again those a dead process left unsent; and removes inbox rows of messages consumed long ago. Several hosts may run it: rows are
-/// claimed so that the others skip them (see <see cref="SqlDialect.ClaimDue"/>).
+/// sends again those a dead process left unsent; and removes inbox rows of messages consumed long
+/// ago. Several hosts may run it: rows are claimed so that the others skip them (see
+/// <see cref="SqlDialect.ClaimDue"/>).
 /// </summary>
 internal sealed class OutboxDeliveryService(
     IServiceScopeFactory scopes, IBusControl bus, DeliveredOutboxRows delivered, IOptions<DatabaseOptions> options,
@@ -74,7 +75,7 @@ internal sealed class OutboxDeliveryService(
     }
 
     private Task<int> DeliverDueAsync(CancellationToken cancellationToken) =>
-        SendClaimedAsync(db => SqlDialect.ClaimDue(db, DateTime.UtcNow, BatchSize), "scheduled", cancellationToken);
+        SendClaimedAsync(db => SqlDialect.ClaimDue(db, DateTime.UtcNow, BatchSize), "scheduled", LogLevel.Debug, cancellationToken);
 
     /// <summary>
     /// Messages a consumer stored and committed but that were never sent from memory, because the
@@ -84,16 +85,19 @@ internal sealed class OutboxDeliveryService(
     private async Task<int> DeliverOrphanedAsync(CancellationToken cancellationToken)
     {
         var before = _sweptAtStart ? DateTime.UtcNow - OrphanedAfter : _started;
-        var count = await SendClaimedAsync(db => SqlDialect.ClaimOrphaned(db, before, BatchSize), "orphaned", cancellationToken,
+        var count = await SendClaimedAsync(db => SqlDialect.ClaimOrphaned(db, before, BatchSize), "orphaned", LogLevel.Warning, cancellationToken,
             skip: row => delivered.IsOurs(row.SequenceNumber));
         if (count < BatchSize)
             _sweptAtStart = true;
         return count;
     }
 
-    /// <returns>How many rows were claimed, so that a full batch is followed by another.</returns>
-    private async Task<int> SendClaimedAsync(Func<PayoutsDbContext, IQueryable<OutboxMessage>> claim, string kind, CancellationToken cancellationToken,
-        Func<OutboxMessage, bool>? skip = null)
+    /// <returns>
+    /// How many were sent: a full batch is followed by another. Rows skipped as ours do not count,
+    /// or a batch full of them would be claimed again and again.
+    /// </returns>
+    private async Task<int> SendClaimedAsync(Func<PayoutsDbContext, IQueryable<OutboxMessage>> claim, string kind, LogLevel level,
+        CancellationToken cancellationToken, Func<OutboxMessage, bool>? skip = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
@@ -113,8 +117,8 @@ internal sealed class OutboxDeliveryService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (due.Count > 0)
-            logger.Log(kind == "orphaned" ? LogLevel.Warning : LogLevel.Debug, "Delivered {Count} {Kind} messages", due.Count, kind);
-        return claimed.Count;
+            logger.Log(level, "Delivered {Count} {Kind} messages", due.Count, kind);
+        return due.Count;
     }
 
     /// <summary>Removes the rows of messages already sent from memory, in one statement per batch.</summary>

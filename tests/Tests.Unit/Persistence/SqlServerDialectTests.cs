@@ -49,7 +49,7 @@ public sealed partial class SqlServerDialectTests
             var mapped = entity.GetProperties().ToDictionary(p => p.GetColumnName(table)!, p => p);
             Assert.True(scripted.Tables.TryGetValue(table.Name, out var columns), $"no script creates {table.Name}");
             Assert.Equal(columns.Keys.Order(), mapped.Keys.Order());
-            foreach (var (column, property) in mapped.Where(m => m.Value.ClrType.UnwrapNullable() == typeof(decimal)))
+            foreach (var (column, property) in mapped.Where(m => (Nullable.GetUnderlyingType(m.Value.ClrType) ?? m.Value.ClrType) == typeof(decimal)))
             {
                 Assert.Equal("decimal(38,18)", columns[column]);
                 Assert.Equal("decimal(38,18)", property.GetColumnType().Replace(" ", "", StringComparison.Ordinal));
@@ -97,9 +97,4 @@ public sealed partial class SqlServerDialectTests
               (sql.Parameters.Count == 0 ? "" : "(" + string.Join(",", sql.Parameters.Select(p => p.Value)) + ")")
             : type.Name.BaseIdentifier.Value;
     }
-}
-
-internal static class TypeExtensions
-{
-    public static Type UnwrapNullable(this Type type) => Nullable.GetUnderlyingType(type) ?? type;
 }
