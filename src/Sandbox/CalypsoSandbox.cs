@@ -117,8 +117,11 @@ internal sealed class CalypsoSandbox : SimulatedProvider
             Status = "CONFIRMED",
             Echo = { ["externalId"] = (string?)payload["externalId"], ["comment"] = (string?)payload["comment"] },
         };
-        Payouts[payout.Id] = payout;
-        return JsonResult(PayoutJson(payout));
+        var made = AddOnce(payout);
+        // A concurrent create with the same key got there first: this one's reservation is given back.
+        if (made != payout)
+            _account.Refund(currency, amount.Value);
+        return JsonResult(PayoutJson(made));
     }
 
     private async Task<IResult> Signed(HttpRequest request, Func<JsonNode, IResult> handle)

@@ -146,8 +146,7 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
                     ["minimum"] = minimum,
                 },
             };
-            Payouts[payout.Id] = payout;
-            return JsonResult(PayoutJson(payout));
+            return JsonResult(PayoutJson(AddOnce(payout)));
         });
 
         dfns.MapGet("/payouts/{id}", (string id) =>
@@ -175,6 +174,7 @@ internal sealed class DfnsSandbox(SandboxOptions options, SandboxLedger ledger) 
                         if (mismatch is not null)
                             return Error(400, mismatch);
                         payout.Status = "SubmittingPayoutTransfer";
+                        Wake(payout);
                         return JsonResult(new { });
                     default:
                         return Error(400, "action must be Confirm or Cancel");

@@ -76,7 +76,7 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
                 Status = "processing",
                 Echo = { ["network"] = network, ["memo"] = (string?)body["memo"] },
             };
-            Payouts[payout.Id] = payout;
+            Add(payout);
             return Envelope(200, new { track_id = payout.Id, status = payout.Status }, "Operation completed successfully!", null);
         });
 

@@ -92,11 +92,16 @@ public sealed class ProviderSandbox : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 foreach (var provider in _providers)
-                foreach (var payout in provider.All)
+                foreach (var payout in provider.Moving)
                 {
                     List<OutgoingWebhook> outgoing;
                     lock (payout.Gate)
+                    {
+                        var before = (payout.Status, payout.TxHash);
                         outgoing = provider.Advance(payout).ToList();
+                        if (before == (payout.Status, payout.TxHash))
+                            provider.Rest(payout);
+                    }
                     foreach (var webhook in outgoing)
                         _webhooks.Send(provider, webhook);
                 }

@@ -21,6 +21,8 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
     protected SandboxOptions Options { get; } = options;
     protected SandboxLedger Ledger { get; } = ledger;
     protected ConcurrentDictionary<string, SandboxPayout> Payouts { get; } = new();
+    private readonly ConcurrentDictionary<string, SandboxPayout> _byKey = new();
+    private readonly ConcurrentDictionary<string, SandboxPayout> _moving = new();
 
     public abstract string Name { get; }
 
@@ -44,10 +46,38 @@ internal abstract class SimulatedProvider(SandboxOptions options, SandboxLedger 
     /// <summary>Moves a payout one step along, if it can move by itself; returns the webhooks to send.</summary>
     public abstract IEnumerable<OutgoingWebhook> Advance(SandboxPayout payout);
 
-    public IEnumerable<SandboxPayout> All => Payouts.Values;
+    /// <summary>
+    /// The payouts that may still move by themselves. The stepper visits only these, so that a
+    /// provider with a long history costs no more per step than a new one.
+    /// </summary>
+    public IEnumerable<SandboxPayout> Moving => _moving.Values;
+
+    /// <summary>Takes a payout off the stepper's round; call with the payout's gate held.</summary>
+    public void Rest(SandboxPayout payout) => _moving.TryRemove(payout.Id, out _);
+
+    /// <summary>Puts a payout back on the stepper's round (an action made it movable again); gate held.</summary>
+    protected void Wake(SandboxPayout payout) => _moving[payout.Id] = payout;
+
+    /// <summary>Records a new payout. Keys are indexed by the first payout that used them.</summary>
+    protected void Add(SandboxPayout payout)
+    {
+        Payouts[payout.Id] = payout;
+        if (payout.Key is not null)
+            _byKey.TryAdd(payout.Key, payout);
+        _moving[payout.Id] = payout;
+    }
+
+    /// <summary>For providers that honour an idempotency key: the payout already made with this key, or this new one.</summary>
+    protected SandboxPayout AddOnce(SandboxPayout payout)
+    {
+        if (payout.Key is not null && _byKey.GetOrAdd(payout.Key, payout) is var first && first != payout)
+            return first;
+        Add(payout);
+        return payout;
+    }
 
     protected SandboxPayout? FindByKey(string? key) =>
-        key is null ? null : Payouts.Values.FirstOrDefault(p => p.Key == key);
+        key is null ? null : _byKey.GetValueOrDefault(key);
 
     protected void Execute(SandboxPayout payout)
     {

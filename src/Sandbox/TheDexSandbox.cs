@@ -96,7 +96,7 @@ internal sealed class TheDexSandbox(SandboxOptions options, SandboxLedger ledger
             Status = "0",
             Echo = { ["memo"] = (string?)body["memo"] },
         };
-        Payouts[payout.Id] = payout;
+        Add(payout);
         return JsonResult(PayoutJson(payout));
     }
 
