@@ -116,11 +116,9 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
 
     private async Task<InboxState> LockOrInsertAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
     {
-        var inbox = await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleOrDefaultAsync(cancellationToken);
-        if (inbox is not null)
-            return inbox;
-        // A racing delivery of the same message makes this a no-op; the lock below then waits for it.
-        await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, consumerId, DateTime.UtcNow, cancellationToken);
-        return await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleAsync(cancellationToken);
+        // New (the common case): inserted, and held until this transaction ends. Seen before, or
+        // being inserted by a racing delivery of the same message: the lock waits for that one.
+        return await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, consumerId, DateTime.UtcNow, cancellationToken)
+            ?? await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleAsync(cancellationToken);
     }
 }
