@@ -44,7 +44,7 @@ internal sealed class PayoutReconciliation(IServiceScopeFactory scopes, IBus bus
             await started.Task.WaitAsync(stoppingToken);
 
         if (transport.Value.Transport == BusOptions.InMemory)
-            await ResumeAfterRestartAsync(stoppingToken);
+            await ResumeAfterRestartUntilDoneAsync(stoppingToken);
 
         using var timer = new PeriodicTimer(options.Value.Interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -56,6 +56,25 @@ internal sealed class PayoutReconciliation(IServiceScopeFactory scopes, IBus bus
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Reconciliation pass failed; trying again in {Interval}", options.Value.Interval);
+            }
+        }
+    }
+
+    /// <summary>A database that is out of reach at start delays the resumption; it never stops the host.</summary>
+    private async Task ResumeAfterRestartUntilDoneAsync(CancellationToken stoppingToken)
+    {
+        var pause = TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            try
+            {
+                await ResumeAfterRestartAsync(stoppingToken);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Resuming the payouts in flight after start failed; trying again in {Pause}", pause);
+                await Task.Delay(pause, clock, stoppingToken);
             }
         }
     }

@@ -28,6 +28,16 @@ public sealed class DatabaseOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The most connections this host opens to a PostgreSQL or SQL Server database (its pool's
+    /// maximum; overrides <c>Max Pool Size</c> in the connection string). Keep the sum over all hosts
+    /// well under the server's <c>max_connections</c> (PostgreSQL's default is 100): a host that asks
+    /// for more than the server has is refused (<c>53300 too many clients</c>) instead of waiting.
+    /// When the pool is exhausted, callers get 503 with Retry-After, never 500.
+    /// </summary>
+    [Range(2, 1000)]
+    public int MaxPoolSize { get; set; } = 20;
 }
 
 public static class DatabaseProvider

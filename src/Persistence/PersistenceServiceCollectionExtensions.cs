@@ -29,10 +29,10 @@ public static class PersistenceServiceCollectionExtensions
             switch (options.Provider)
             {
                 case DatabaseProvider.Postgres:
-                    db.UseNpgsql(ServerConnectionString(options.Provider, connectionString));
+                    db.UseNpgsql(DatabaseConnectionStrings.Postgres(ServerConnectionString(options.Provider, connectionString), options));
                     break;
                 case DatabaseProvider.SqlServer:
-                    db.UseSqlServer(ServerConnectionString(options.Provider, connectionString));
+                    db.UseSqlServer(DatabaseConnectionStrings.SqlServer(ServerConnectionString(options.Provider, connectionString), options));
                     break;
                 default:
                     db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);

@@ -18,6 +18,7 @@ public static class PayoutEndpoints
     public static IServiceCollection AddPayoutGateway(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddOpenApi();
         services.AddHealthChecks();
         return services;

@@ -30,7 +30,7 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     public async Task Webhook_changed_after_signing_is_refused(string provider)
     {
         var body = provider == "dfns" ? DfnsEvent("wh-tampered", DateTimeOffset.UtcNow, null) : $"{{\"description\":\"{Guid.NewGuid()}\",\"status\":1}}";
-        using var request = Signed(provider, body);
+        using var request = SignedWebhook.Request(provider, body);
         request.Content = new StringContent(body.Replace("1", "2", StringComparison.Ordinal), Encoding.UTF8, "application/json");
 
         using var response = await host.Http.SendAsync(request);
@@ -41,8 +41,8 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     [Fact]
     public async Task Dfns_webhook_sent_more_than_five_minutes_ago_is_refused()
     {
-        using var stale = Signed("dfns", DfnsEvent("wh-stale", DateTimeOffset.UtcNow.AddMinutes(-6), null));
-        using var fresh = Signed("dfns", DfnsEvent("wh-fresh", DateTimeOffset.UtcNow.AddMinutes(-4), null));
+        using var stale = SignedWebhook.Request("dfns", DfnsEvent("wh-stale", DateTimeOffset.UtcNow.AddMinutes(-6), null));
+        using var fresh = SignedWebhook.Request("dfns", DfnsEvent("wh-fresh", DateTimeOffset.UtcNow.AddMinutes(-4), null));
 
         using var refused = await host.Http.SendAsync(stale);
         using var accepted = await host.Http.SendAsync(fresh);
@@ -67,7 +67,7 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
 
         for (var i = 0; i < 2; i++)
         {
-            using var response = await host.Http.SendAsync(Signed("thedex", body));
+            using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -87,7 +87,7 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         var body = JsonNode.Parse(DfnsEvent("wh-no-asset", DateTimeOffset.UtcNow, null))!;
         body["data"]!["payout"]!.AsObject().Remove("asset");
 
-        using var response = await host.Http.SendAsync(Signed("dfns", body.ToJsonString()));
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("dfns", body.ToJsonString()));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -113,7 +113,7 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         var stranger = Guid.NewGuid();
         var body = new JsonObject { ["id"] = "someone-else", ["status"] = 1, ["statusName"] = "Successful", ["description"] = stranger.ToString() }.ToJsonString();
 
-        using var response = await host.Http.SendAsync(Signed("thedex", body));
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["ignored"], outcomes);
@@ -151,33 +151,6 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         return await db.Set<InboxState>().AsNoTracking().Where(r => r.MessageId == messageId).ToListAsync();
     }
 
-    /// <summary>Signs a body the way each provider documents it, computed here rather than by the code under test.</summary>
-    private static HttpRequestMessage Signed(string provider, string body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{provider}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        var bytes = Encoding.UTF8.GetBytes(body);
-        switch (provider)
-        {
-            case "thedex":
-                var payload = Convert.ToBase64String(bytes);
-                request.Headers.Add("X-EX-APIKEY", Secrets.TheDexApiKey);
-                request.Headers.Add("X-EX-PAYLOAD", payload);
-                request.Headers.Add("X-EX-SIGNATURE", Hex(HMACSHA512.HashData(Key(Secrets.TheDexApiSecret), Encoding.UTF8.GetBytes(payload))));
-                break;
-            case "calypso":
-                request.Headers.Add("Key", Secrets.CalypsoPublicKey);
-                request.Headers.Add("Sign", Hex(HMACSHA512.HashData(Key(Secrets.CalypsoWebhookSecret), bytes)));
-                break;
-            case "oxapay":
-                request.Headers.Add("HMAC", Hex(HMACSHA512.HashData(Key(Secrets.OxaPayPayoutApiKey), bytes)));
-                break;
-            case "dfns":
-                request.Headers.Add("X-DFNS-WEBHOOK-SIGNATURE", "sha256=" + Hex(HMACSHA256.HashData(Key(Secrets.DfnsWebhookSecret), bytes)));
-                break;
-        }
-        return request;
-    }
-
     private static string DfnsEvent(string id, DateTimeOffset sent, string? retryOf, Guid? payoutId = null) => new JsonObject
     {
         ["id"] = id, ["kind"] = "payout.action.required", ["date"] = sent.UtcDateTime.ToString("O"),
@@ -193,6 +166,7 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
             },
         },
     }.ToJsonString();
+
 
     private static byte[] Key(string secret) => Encoding.UTF8.GetBytes(secret);
 
