@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Payouts.Bus.Host.Access;
 using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
 using Payouts.Bus.Host.Telemetry;
@@ -19,6 +20,7 @@ public static class PayoutsHostExtensions
         builder.Services.AddPayoutProviders(configuration);
         builder.Services.AddPayoutLifecycle(configuration);
         builder.Services.AddPayoutsPersistence(configuration);
+        builder.Services.AddPayoutsAccess(configuration, builder.Environment);
         // After persistence: hosted services start in order, and the gauges read migrated tables.
         builder.Services.AddPayoutsTelemetry(configuration);
         builder.Services.AddPayoutMessaging(configuration);
@@ -30,6 +32,8 @@ public static class PayoutsHostExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapPayoutEndpoints();
         app.MapWebhookEndpoints();

@@ -1,4 +1,5 @@
 using Payouts.Bus.Host;
+using Payouts.Bus.Host.Access;
 using Payouts.Bus.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,10 +10,13 @@ if (args is ["migrate", ..])
 {
     // "dotnet run --project src/Host -- migrate": apply pending schema migrations, then exit.
     await app.Services.MigratePayoutsDatabaseAsync();
-    return;
+    return 0;
 }
+if (args is ["api-keys", ..])
+    return await ApiKeyCommands.RunAsync(app.Services, args);
 app.MapPayoutsBus();
 app.Run();
+return 0;
 
 /// <summary>The host's entry point; public so that tests can start it.</summary>
 public partial class Program;

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Payouts.Bus.Persistence.Access;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
@@ -18,6 +19,7 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
         modelBuilder.ApplyConfiguration(new PayoutStateMap(SqlDialect.JsonColumnType(this)));
         modelBuilder.ApplyConfiguration(new InboxStateMap());
         modelBuilder.ApplyConfiguration(new OutboxMessageMap());
+        modelBuilder.ApplyConfiguration(new ApiKeyMap());
     }
 
     /// <summary>

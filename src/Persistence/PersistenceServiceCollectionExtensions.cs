@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payouts.Bus.Domain;
+using Payouts.Bus.Persistence.Access;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
@@ -48,6 +49,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<PayoutsBusOutbox>();
         services.AddScoped<ProviderUpdateInbox>();
         services.AddScoped<PayoutsOverview>();
+        services.AddScoped<ApiKeyStore>();
         // Hosted services start in this order: the schema first, then the delivery of stored messages.
         if (options.MigrateOnStart)
             services.AddHostedService<MigrateOnStart>();

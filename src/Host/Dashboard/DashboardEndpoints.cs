@@ -1,3 +1,4 @@
+using Payouts.Bus.Host.Access;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Host.Telemetry;
 using Payouts.Bus.Domain;
@@ -17,8 +18,8 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard", () => Results.Content(Page, "text/html; charset=utf-8")).ExcludeFromDescription();
-        app.MapGet("/dashboard/data", DataAsync).WithTags("Dashboard").WithSummary("The dashboard's figures, read now");
+        app.MapGet("/dashboard", () => Results.Content(Page, "text/html; charset=utf-8")).ExcludeFromDescription().RequireAuthorization(Scopes.Operations);
+        app.MapGet("/dashboard/data", DataAsync).WithTags("Dashboard").WithSummary("The dashboard's figures, read now").RequireAuthorization(Scopes.Operations);
         return app;
     }
 

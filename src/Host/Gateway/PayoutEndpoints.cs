@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Providers;
 using Payouts.Bus.Domain;
+using Payouts.Bus.Host.Access;
 
 namespace Payouts.Bus.Host.Gateway;
 
@@ -27,11 +28,11 @@ public static class PayoutEndpoints
     public static IEndpointRouteBuilder MapPayoutEndpoints(this IEndpointRouteBuilder app)
     {
         var payouts = app.MapGroup("/payouts").WithTags("Payouts");
-        payouts.MapPost("/", RequestPayoutAsync).WithSummary("Request a payout (idempotent on externalId)");
-        payouts.MapGet("/{payoutId:guid}", GetPayoutAsync).WithSummary("A payout's status, confirmation details and history");
-        payouts.MapPost("/{payoutId:guid}/confirm", ConfirmPayoutAsync).WithSummary("Confirm a payout awaiting confirmation");
-        payouts.MapPost("/{payoutId:guid}/cancel", CancelPayoutAsync).WithSummary("Cancel a payout awaiting confirmation");
-        payouts.MapPost("/quote", QuoteAsync).WithSummary("What a payout would cost at a provider");
+        payouts.MapPost("/", RequestPayoutAsync).WithSummary("Request a payout (idempotent on externalId)").RequireAuthorization(Scopes.PayoutsWrite);
+        payouts.MapGet("/{payoutId:guid}", GetPayoutAsync).WithSummary("A payout's status, confirmation details and history").RequireAuthorization(Scopes.PayoutsRead);
+        payouts.MapPost("/{payoutId:guid}/confirm", ConfirmPayoutAsync).WithSummary("Confirm a payout awaiting confirmation").RequireAuthorization(Scopes.PayoutsApprove);
+        payouts.MapPost("/{payoutId:guid}/cancel", CancelPayoutAsync).WithSummary("Cancel a payout awaiting confirmation").RequireAuthorization(Scopes.PayoutsApprove);
+        payouts.MapPost("/quote", QuoteAsync).WithSummary("What a payout would cost at a provider").RequireAuthorization(Scopes.PayoutsWrite);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Payouts.Bus.Host.Access;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using OpenTelemetry;
@@ -53,7 +54,8 @@ public static class TelemetryExtensions
     /// <summary><c>GET /metrics</c>: every metric above in Prometheus' text format.</summary>
     public static IEndpointRouteBuilder MapPayoutsMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Figures of money moved are for operators: the scraper sends an operations key (deploy/prometheus.yml).
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Scopes.Operations);
         return app;
     }
 

@@ -50,7 +50,7 @@ public sealed partial class DeploymentFilesTests
         var keys = environment.Children.Keys.Select(k => ((YamlScalarNode)k).Value!.Replace("__", ":", StringComparison.Ordinal)).ToList();
         Assert.Contains("Telemetry:OtlpEndpoint", keys);
         Assert.All(keys, key => Assert.True(
-            known.Contains(key) || key.StartsWith("Logging:", StringComparison.Ordinal),
+            known.Contains(key) || known.Contains(WithoutDictionaryKey(key)) || key.StartsWith("Logging:", StringComparison.Ordinal),
             $"docker-compose.yml sets {key}, which the processor does not read"));
     }
 
@@ -98,16 +98,29 @@ public sealed partial class DeploymentFilesTests
     private static HashSet<string> KnownSettings()
     {
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Urls", "ConnectionStrings:Payouts", "ConnectionStrings:RabbitMq" };
-        var assemblies = new[] { typeof(Bus.Host.PayoutsOptions), typeof(Bus.Persistence.DatabaseOptions), typeof(Bus.Sandbox.SandboxOptions), typeof(Bus.Providers.ProvidersOptions), typeof(Bus.Sagas.PayoutLifecycleOptions) }
+        var assemblies = new[] { typeof(Bus.Host.PayoutsOptions), typeof(Bus.Host.Access.AccessOptions), typeof(Bus.Persistence.DatabaseOptions), typeof(Bus.Sandbox.SandboxOptions), typeof(Bus.Providers.ProvidersOptions), typeof(Bus.Sagas.PayoutLifecycleOptions) }
             .Select(t => t.Assembly).Distinct();
         foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
         {
             if (type.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is not string section)
                 continue;
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
                 known.Add($"{section}:{property.Name}");
+                // A dictionary of named entries (Auth:ApiKeys:<name>:Key): each entry's own properties.
+                if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+                    foreach (var entry in property.PropertyType.GetGenericArguments()[1].GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+                        known.Add($"{section}:{property.Name}:{entry.Name}");
+            }
         }
         return known;
+    }
+
+    /// <summary><c>Auth:ApiKeys:compose:Key</c> as <c>Auth:ApiKeys:Key</c>: the entry's name is the user's to choose.</summary>
+    private static string WithoutDictionaryKey(string key)
+    {
+        var parts = key.Split(':');
+        return parts.Length == 4 ? $"{parts[0]}:{parts[1]}:{parts[3]}" : key;
     }
 
     private static Dictionary<string, YamlMappingNode> Services()

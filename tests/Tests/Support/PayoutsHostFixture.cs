@@ -45,6 +45,8 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Sandbox:FailingDestinations:0", FailingAddress);
         builder.UseSetting("Sandbox:FailingDestinations:1", FailingBitcoinAddress);
         builder.UseSetting("Sandbox:FailingDestinations:2", FailingPaymentInstructions);
+        foreach (var (key, value) in TestApiKeys.Settings())
+            builder.UseSetting(key, value);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }
@@ -59,7 +61,7 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     {
         _settings = await PrepareAsync();
         StartServer();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_hostPort}") };
+        Http = TestApiKeys.Client(new Uri($"http://127.0.0.1:{_hostPort}"));
     }
 
     async Task IAsyncLifetime.DisposeAsync()

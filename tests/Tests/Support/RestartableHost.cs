@@ -25,7 +25,7 @@ public sealed class RestartableHost : IAsyncDisposable
         _broker = broker;
         Sandbox = sandbox;
         _hostUrl = hostUrl;
-        Http = new HttpClient { BaseAddress = hostUrl };
+        Http = TestApiKeys.Client(hostUrl);
     }
 
     public ProviderSandbox Sandbox { get; }
@@ -63,6 +63,8 @@ public sealed class RestartableHost : IAsyncDisposable
             settings["Bus:Transport"] = "RabbitMq";
             settings["ConnectionStrings:RabbitMq"] = _broker.Url;
         }
+        foreach (var (key, value) in TestApiKeys.Settings())
+            settings[key] = value;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
             settings[key] = value;
         return HostProcess.StartAsync(_hostUrl, settings);

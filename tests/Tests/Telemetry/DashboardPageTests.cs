@@ -22,7 +22,12 @@ public sealed class DashboardPageTests(TelemetryHostFixture host)
             // This machine's network is closed: keep Chromium from calling home at every start.
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+            // What a browser sends once the operator typed the key into its Basic prompt.
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("operator:" + TestApiKeys.Everything)) },
+        });
         await page.GotoAsync($"{host.Http.BaseAddress}dashboard");
 
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("live");
