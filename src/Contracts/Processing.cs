@@ -37,8 +37,9 @@ public sealed record ConfirmProviderPayout(ProviderPayout Payout, string Deposit
 [MessageUrn("payouts:processing:cancel-provider-payout")]
 public sealed record CancelProviderPayout(ProviderPayout Payout, string Reason);
 
+/// <param name="CheckId">Echoed in the answer: the saga ends a payout only on the answer to a check it asked for.</param>
 [MessageUrn("payouts:processing:check-provider-payout")]
-public sealed record CheckProviderPayout(ProviderPayout Payout);
+public sealed record CheckProviderPayout(ProviderPayout Payout, Guid? CheckId = null);
 
 /// <summary>The provider took the payout; <see cref="Update"/> is its state right after.</summary>
 [MessageUrn("payouts:processing:provider-payout-accepted")]
@@ -49,8 +50,9 @@ public sealed record ProviderPayoutAccepted(Guid PayoutId, ProviderPayoutUpdate 
 public sealed record ProviderPayoutDeclined(Guid PayoutId, string Code, string Message);
 
 /// <summary>What the provider says of a payout now, learnt from a webhook, a callback or a status poll.</summary>
+/// <param name="CheckId">Set on the answer to a status check the saga asked for (<see cref="CheckProviderPayout"/>).</param>
 [MessageUrn("payouts:processing:provider-payout-updated")]
-public sealed record ProviderPayoutUpdated(Guid PayoutId, ProviderPayoutUpdate Update, string Source);
+public sealed record ProviderPayoutUpdated(Guid PayoutId, ProviderPayoutUpdate Update, string Source, Guid? CheckId = null);
 
 /// <summary>The provider refused a confirm or cancel action.</summary>
 [MessageUrn("payouts:processing:provider-action-declined")]

@@ -36,6 +36,7 @@ internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfig
         payout.Property(x => x.DepositAmount).HasColumnName("deposit_amount");
         payout.Property(x => x.ConfirmationExpiresAt).HasColumnName("confirmation_expires_at");
         payout.Property(x => x.ConfirmationSentAt).HasColumnName("confirmation_sent_at");
+        payout.Property(x => x.CheckId).HasColumnName("check_id");
         payout.Property(x => x.TraceParent).HasColumnName("trace_parent");
         payout.Property(x => x.TxHash).HasColumnName("tx_hash");
         payout.Property(x => x.Fee).HasColumnName("fee");

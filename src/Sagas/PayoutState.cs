@@ -40,6 +40,8 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public DateTime? ConfirmationExpiresAt { get; set; }
     /// <summary>When the confirmation was last sent to the provider.</summary>
     public DateTime? ConfirmationSentAt { get; set; }
+    /// <summary>Carried by the answers to the status checks the saga asks for: only such an answer may end the payout.</summary>
+    public Guid? CheckId { get; set; }
     public string? TxHash { get; set; }
     public decimal? Fee { get; set; }
     public string? FailureCode { get; set; }

@@ -74,11 +74,10 @@ public sealed partial class PayoutStateMachine
             When(ConfirmFaulted)
                 .TransitionTo(AwaitingConfirmation)
                 .Then(context => Record(context, "ConfirmFaulted", $"the confirmation could not be delivered ({FirstExceptionMessage(context.Message)}); confirm again")),
-            When(SubmissionOverdue.Received)
+            AskProvider(When(SubmissionOverdue.Received)
                 .Then(context => Record(context, "SubmissionOverdue", $"not settled within {_timers.SubmissionTimeout:g} of confirmation; asking {context.Saga.Provider}"))
                 .Then(context => _logger.LogWarning("Payout {PayoutId}: confirmed {Timeout:g} ago and not settled at {Provider}; checking its status",
-                    context.Saga.CorrelationId, _timers.SubmissionTimeout, context.Saga.Provider))
-                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout())),
+                    context.Saga.CorrelationId, _timers.SubmissionTimeout, context.Saga.Provider))),
             Ignore(ConfirmationExpiry.AnyReceived));
 
         During(Canceling,

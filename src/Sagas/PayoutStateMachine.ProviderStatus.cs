@@ -6,7 +6,10 @@ using Payouts.Bus.Contracts.Processing;
 namespace Payouts.Bus.Sagas;
 
 // Provider status: while a payout is alive at its provider, what the provider says of it (by
-// webhook, callback or poll) moves it; a final status ends it. Polls and resumes ask again.
+// webhook, callback or poll) moves it. A final status ends it only when it answers a status check
+// the saga asked for: one said by a webhook, or by a message nobody asked for (nothing on the bus is
+// trusted for being there), is checked with the provider first, and the provider's answer wins.
+// Polls and resumes ask again.
 public sealed partial class PayoutStateMachine
 {
     private void DuringProviderStatus()
@@ -27,19 +30,20 @@ public sealed partial class PayoutStateMachine
             End(ProviderSays(ProviderPayoutStatus.Expired), Expired,
                 context => context.Message.Update.ProviderStatus,
                 context => new PayoutExpired(context.Saga.CorrelationId, context.Saga.ExternalId, $"expired at {context.Saga.Provider}", Now)),
+            AskProvider(When(ProviderUpdated, context => IsFinal(context.Message.Update.Status) && !AnswersOurCheck(context))
+                .Then(context => Record(context, "ProviderUpdated",
+                    $"{context.Message.Source}: {context.Message.Update.ProviderStatus}, not from a check we asked for: asking {context.Saga.Provider} before ending the payout"))),
             When(ProviderUpdated, context => context.Message.Update.Status is ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing)
                 .If(context => context.Saga.Absorb(context.Message.Update),
                     changed => changed.Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus}"))),
-            When(StatusPoll.Received)
-                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
+            AskProvider(When(StatusPoll.Received))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
-            When(Resumed)
+            AskProvider(When(Resumed)
                 .IfElse(context => context.Message.Reconciliation,
                     reconciling => reconciling.Then(context => _logger.LogWarning(
                         "Payout {PayoutId} has not changed since {UpdatedAt:u} ({State}): reconciliation asks {Provider} and polls again",
                         context.Saga.CorrelationId, context.Saga.UpdatedAt, context.Saga.CurrentState, context.Saga.Provider)),
-                    restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again")))
-                .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()))
+                    restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again"))))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
             Ignore(SubmitRetry.AnyReceived));
     }
@@ -60,6 +64,24 @@ public sealed partial class PayoutStateMachine
             .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {reason(context)}"))
             .Publish(@event);
 
+    /// <summary>The provider's final word, as the answer to the status check the saga asked for last.</summary>
     private EventActivityBinder<PayoutState, ProviderPayoutUpdated> ProviderSays(ProviderPayoutStatus status) =>
-        When(ProviderUpdated, context => context.Message.Update.Status == status);
+        When(ProviderUpdated, context => context.Message.Update.Status == status && AnswersOurCheck(context));
+
+    private static bool AnswersOurCheck(BehaviorContext<PayoutState, ProviderPayoutUpdated> context) =>
+        context.Message.CheckId is { } answered && answered == context.Saga.CheckId;
+
+    private static bool IsFinal(ProviderPayoutStatus status) =>
+        status is ProviderPayoutStatus.Completed or ProviderPayoutStatus.Failed or ProviderPayoutStatus.Canceled or ProviderPayoutStatus.Expired;
+
+    /// <summary>
+    /// Asks the provider where the payout stands; the answer carries the payout's check id. One id per
+    /// payout, made at its first check and never sent outside the processor's own messages: a new id
+    /// per check would make every answer that crosses a newer check stale, and polls could then never end a payout.
+    /// </summary>
+    private static EventActivityBinder<PayoutState, TMessage> AskProvider<TMessage>(EventActivityBinder<PayoutState, TMessage> binder)
+        where TMessage : class =>
+        binder
+            .Then(context => context.Saga.CheckId ??= NewId.NextGuid())
+            .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout(), context.Saga.CheckId));
 }

@@ -136,13 +136,14 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     /// <summary>An upstream subscriber of the lifecycle events and of the commands sent to providers.</summary>
     private sealed class Subscriber :
         IConsumer<PayoutAccepted>, IConsumer<PayoutRejected>, IConsumer<PayoutCompleted>, IConsumer<PayoutExpired>,
-        IConsumer<SubmitProviderPayout>
+        IConsumer<SubmitProviderPayout>, IConsumer<CheckProviderPayout>
     {
         public Task Consume(ConsumeContext<PayoutAccepted> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutRejected> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutCompleted> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutExpired> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<SubmitProviderPayout> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<CheckProviderPayout> context) => Task.CompletedTask;
     }
 
     /// <summary>Waits until the saga has consumed <paramref name="count"/> messages of type T.</summary>
@@ -150,6 +151,28 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         where T : class =>
         Support.Eventually.Until(() => Task.FromResult(Saga.Consumed.Select<T>(new CancellationToken(canceled: true)).Count()), n => n >= count,
             $"{count} {typeof(T).Name} consumed by the saga", TimeSpan.FromSeconds(10));
+
+    /// <summary>
+    /// The provider's final word as the processor hears it: by webhook first, which the saga does not
+    /// take on its own say, then as the provider's answer to the status check the saga asks for.
+    /// </summary>
+    public async Task ProviderEnds(ProviderPayoutUpdated webhook)
+    {
+        var askedBefore = ChecksAsked(webhook.PayoutId).Count;
+        await Publish(webhook);
+        await AnswerCheck(webhook, askedBefore);
+    }
+
+    /// <summary>The provider answers the next status check the saga asks for (after the first <paramref name="askedBefore"/>) with <paramref name="answer"/>.</summary>
+    public async Task AnswerCheck(ProviderPayoutUpdated answer, int askedBefore = 0)
+    {
+        var check = await Support.Eventually.Until(() => Task.FromResult(ChecksAsked(answer.PayoutId).Skip(askedBefore).FirstOrDefault()),
+            c => c is not null, $"the saga to ask the provider about payout {answer.PayoutId}", TimeSpan.FromSeconds(10));
+        await Publish(answer with { Source = "status poll", CheckId = check!.CheckId });
+    }
+
+    private List<CheckProviderPayout> ChecksAsked(Guid payoutId) =>
+        PublishedSoFar<CheckProviderPayout>().Where(m => m.Payout.PayoutId == payoutId).ToList();
 
     public static ProviderPayoutUpdated Update(Guid payoutId, ProviderPayoutStatus status, string providerStatus,
         string? txHash = null, string? depositAddress = null, decimal? amount = null) =>

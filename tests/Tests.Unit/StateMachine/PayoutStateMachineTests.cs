@@ -115,7 +115,7 @@ public sealed class PayoutStateMachineTests
         var id = await test.Submitted(Requests.TheDex());
 
         await test.Publish(Update(id, ProviderPayoutStatus.Processing, "3 Processing"));
-        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
         await test.InState(id, m => m.Completed);
         await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
 
@@ -131,7 +131,7 @@ public sealed class PayoutStateMachineTests
         await using var test = await StartAsync();
         var id = await test.Submitted(Requests.TheDex());
 
-        await test.Publish(Update(id, status, status.ToString()));
+        await test.ProviderEnds(Update(id, status, status.ToString()));
 
         await test.InState(id, m => m.States.Single(x => x.Name == expectedState));
         var ended = await Support.Eventually.Until(
@@ -142,15 +142,33 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Final_status_nobody_asked_for_is_checked_with_the_provider_and_does_not_end_the_payout_by_itself()
+    {
+        await using var test = await StartAsync();
+        var id = await test.Submitted(Requests.TheDex());
+
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xforged"));
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id && m.CheckId != null);
+        // An answer that claims a check id the saga never issued is no answer either.
+        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xforged") with { CheckId = Guid.NewGuid() });
+        await test.AssertPublished<CheckProviderPayout>(2, m => m.Payout.PayoutId == id);
+
+        var saga = test.Saga.Sagas.Contains(id)!;
+        Assert.Equal(nameof(PayoutStateMachine.Submitted), saga.CurrentState);
+        Assert.Null(saga.TxHash);
+        await test.AssertPublished<PayoutCompleted>(0, _ => true);
+    }
+
+    [Fact]
     public async Task Late_failure_after_completion_is_ignored()
     {
         await using var test = await StartAsync();
         var id = await test.Submitted(Requests.TheDex());
-        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
         await test.InState(id, m => m.Completed);
 
         await test.Publish(Update(id, ProviderPayoutStatus.Failed, "2 Rejected"));
-        await test.Consumed<ProviderPayoutUpdated>(2);
+        await test.Consumed<ProviderPayoutUpdated>(3);
 
         var saga = test.Saga.Sagas.Contains(id)!;
         Assert.Equal(nameof(PayoutStateMachine.Completed), saga.CurrentState);
@@ -163,11 +181,11 @@ public sealed class PayoutStateMachineTests
     {
         await using var test = await StartAsync();
         var id = await test.Submitted(Requests.TheDex());
-        await test.Publish(Update(id, ProviderPayoutStatus.Failed, "2 Rejected"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Failed, "2 Rejected"));
         await test.InState(id, m => m.Failed);
 
         await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful"));
-        await test.Consumed<ProviderPayoutUpdated>(2);
+        await test.Consumed<ProviderPayoutUpdated>(3);
 
         Assert.Equal(nameof(PayoutStateMachine.Failed), test.Saga.Sagas.Contains(id)!.CurrentState);
         await test.AssertPublished<PayoutCompleted>(0, _ => true);
@@ -213,7 +231,7 @@ public sealed class PayoutStateMachineTests
 
         // A poll that lags behind the confirmation changes nothing.
         await test.Publish(Update(id, ProviderPayoutStatus.AwaitingConfirmation, "Processing/AwaitingPayoutConfirmation"));
-        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed", txHash: "0xdef"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed", txHash: "0xdef"));
 
         await test.InState(id, m => m.Completed);
         await test.AssertPublished<PayoutCompleted>(1, m => m.TxHash == "0xdef");
@@ -279,7 +297,7 @@ public sealed class PayoutStateMachineTests
         await test.InState(id, m => m.Canceling);
         await test.AssertPublished<CancelProviderPayout>(1, m => m.Reason == "customer changed their mind");
 
-        await test.Publish(Update(id, ProviderPayoutStatus.Canceled, "Canceled"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Canceled, "Canceled"));
         await test.InState(id, m => m.Canceled);
         await test.AssertPublished<PayoutCanceled>(1, m => m.PayoutId == id);
     }
@@ -432,7 +450,7 @@ public sealed class PayoutStateMachineTests
         var id = await test.AwaitingConfirmation(Requests.Dfns(), DepositAddress);
         await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
         await test.InState(id, m => m.Confirming);
-        await test.Publish(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed"));
+        await test.ProviderEnds(Update(id, ProviderPayoutStatus.Completed, "Completed/Completed"));
         var saga = await test.InState(id, m => m.Completed);
 
         Assert.Equal(["Requested", "Submitted", "AwaitingConfirmation", "Confirming", "Completed"], saga.History.Select(h => h.State).Distinct());

@@ -61,7 +61,7 @@ public sealed class OutboxTests
         await DurableSagaTests.SubmittedAsync(test, db, request, "thedex-9");
         Assert.True(await TimersOfAsync(db, request.PayoutId) > 0, "the status poll and the watchdog wait");
 
-        await test.Publish(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"));
+        await test.ProviderEnds(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"));
         await DurableSagaTests.StateIs(db, request.PayoutId, "Completed");
 
         Assert.Equal(0, await TimersOfAsync(db, request.PayoutId));
@@ -141,7 +141,9 @@ public sealed class OutboxTests
         }
         Assert.Equal("Submitted", (await DurableSagaTests.LoadAsync(db, request.PayoutId))!.CurrentState);
 
+        // Delivered after the restart: the stored update reaches the saga, which asks the provider before ending the payout.
         await using var second = await DurableSagaTests.StartAsync(db);
+        await second.AnswerCheck(PayoutSagaHarness.Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0x99"));
         var completed = await DurableSagaTests.StateIs(db, request.PayoutId, "Completed");
         Assert.Equal("0x99", completed.TxHash);
         await second.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == request.PayoutId);
