@@ -18,12 +18,12 @@ public sealed class CancelProviderPayoutConsumer(PayoutProviders providers, ILog
         {
             logger.LogInformation("Payout {PayoutId} canceled at {Provider}: {Reason}", payout.PayoutId, payout.Provider, context.Message.Reason);
             await context.Publish(new ProviderPayoutUpdated(payout.PayoutId,
-                new ProviderPayoutUpdate(payout.ProviderReference, ProviderPayoutStatus.Canceled, "Canceled"), "cancel action"));
+                new ProviderPayoutUpdate(payout.ProviderReference, ProviderPayoutStatus.Canceled, "Canceled"), "cancel action", payout.CheckId));
             return;
         }
 
         logger.LogWarning("Payout {PayoutId}: {Provider} refused the cancellation: {Code} {Message}",
             payout.PayoutId, payout.Provider, result.DeclineCode, result.DeclineMessage);
-        await context.Publish(new ProviderActionDeclined(payout.PayoutId, "Cancel", result.DeclineCode!, result.DeclineMessage ?? ""));
+        await context.Publish(new ProviderActionDeclined(payout.PayoutId, "Cancel", result.DeclineCode!, result.DeclineMessage ?? "", payout.CheckId));
     }
 }

@@ -35,6 +35,6 @@ public sealed class CheckProviderPayoutConsumer(PayoutProviders providers, ILogg
             return;
         }
 
-        await context.Publish(new ProviderPayoutUpdated(payout.PayoutId, update, "status poll", context.Message.CheckId));
+        await context.Publish(new ProviderPayoutUpdated(payout.PayoutId, update, "status poll", payout.CheckId));
     }
 }

@@ -25,6 +25,6 @@ public sealed class ConfirmProviderPayoutConsumer(PayoutProviders providers, ILo
 
         logger.LogWarning("Payout {PayoutId}: {Provider} refused the confirmation: {Code} {Message}",
             payout.PayoutId, payout.Provider, result.DeclineCode, result.DeclineMessage);
-        await context.Publish(new ProviderActionDeclined(payout.PayoutId, "Confirm", result.DeclineCode!, result.DeclineMessage ?? ""));
+        await context.Publish(new ProviderActionDeclined(payout.PayoutId, "Confirm", result.DeclineCode!, result.DeclineMessage ?? "", payout.CheckId));
     }
 }

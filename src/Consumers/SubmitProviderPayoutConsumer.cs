@@ -25,13 +25,13 @@ public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPay
         {
             logger.LogInformation("Payout {PayoutId} accepted by {Provider} as {Reference} ({Status})",
                 payout.PayoutId, payout.Provider, update.Reference, update.ProviderStatus);
-            await context.Publish(new ProviderPayoutAccepted(payout.PayoutId, update));
+            await context.Publish(new ProviderPayoutAccepted(payout.PayoutId, update, payout.CheckId));
         }
         else
         {
             logger.LogWarning("Payout {PayoutId} declined by {Provider}: {Code} {Message}",
                 payout.PayoutId, payout.Provider, result.DeclineCode, result.DeclineMessage);
-            await context.Publish(new ProviderPayoutDeclined(payout.PayoutId, result.DeclineCode!, result.DeclineMessage ?? ""));
+            await context.Publish(new ProviderPayoutDeclined(payout.PayoutId, result.DeclineCode!, result.DeclineMessage ?? "", payout.CheckId));
         }
     }
 }

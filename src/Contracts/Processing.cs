@@ -18,6 +18,11 @@ public enum ProviderPayoutStatus
 }
 
 /// <summary>Everything a provider client needs to act on one payout.</summary>
+/// <param name="CheckId">
+/// The payout's own id for the processor's requests about it: every answer (accepted, declined,
+/// updated) echoes it, and the saga believes no answer without it. It never leaves the processor's
+/// messages, so a message forged on the broker cannot carry it.
+/// </param>
 public sealed record ProviderPayout(
     Guid PayoutId,
     PayoutProvider Provider,
@@ -26,7 +31,8 @@ public sealed record ProviderPayout(
     string? Memo,
     DfnsPayoutDetails? Dfns,
     string? ProviderReference,
-    DateTime RequestedAt);
+    DateTime RequestedAt,
+    Guid? CheckId = null);
 
 [MessageUrn("payouts:processing:submit-provider-payout")]
 public sealed record SubmitProviderPayout(ProviderPayout Payout);
@@ -37,26 +43,25 @@ public sealed record ConfirmProviderPayout(ProviderPayout Payout, string Deposit
 [MessageUrn("payouts:processing:cancel-provider-payout")]
 public sealed record CancelProviderPayout(ProviderPayout Payout, string Reason);
 
-/// <param name="CheckId">Echoed in the answer: the saga ends a payout only on the answer to a check it asked for.</param>
 [MessageUrn("payouts:processing:check-provider-payout")]
-public sealed record CheckProviderPayout(ProviderPayout Payout, Guid? CheckId = null);
+public sealed record CheckProviderPayout(ProviderPayout Payout);
 
 /// <summary>The provider took the payout; <see cref="Update"/> is its state right after.</summary>
 [MessageUrn("payouts:processing:provider-payout-accepted")]
-public sealed record ProviderPayoutAccepted(Guid PayoutId, ProviderPayoutUpdate Update);
+public sealed record ProviderPayoutAccepted(Guid PayoutId, ProviderPayoutUpdate Update, Guid? CheckId = null);
 
 /// <summary>The provider refused to create the payout; nothing will be paid.</summary>
 [MessageUrn("payouts:processing:provider-payout-declined")]
-public sealed record ProviderPayoutDeclined(Guid PayoutId, string Code, string Message);
+public sealed record ProviderPayoutDeclined(Guid PayoutId, string Code, string Message, Guid? CheckId = null);
 
 /// <summary>What the provider says of a payout now, learnt from a webhook, a callback or a status poll.</summary>
-/// <param name="CheckId">Set on the answer to a status check the saga asked for (<see cref="CheckProviderPayout"/>).</param>
+/// <param name="CheckId">The payout's <see cref="ProviderPayout.CheckId"/>, on what the processor's own consumers learnt from the provider.</param>
 [MessageUrn("payouts:processing:provider-payout-updated")]
 public sealed record ProviderPayoutUpdated(Guid PayoutId, ProviderPayoutUpdate Update, string Source, Guid? CheckId = null);
 
 /// <summary>The provider refused a confirm or cancel action.</summary>
 [MessageUrn("payouts:processing:provider-action-declined")]
-public sealed record ProviderActionDeclined(Guid PayoutId, string Action, string Code, string Message);
+public sealed record ProviderActionDeclined(Guid PayoutId, string Action, string Code, string Message, Guid? CheckId = null);
 
 /// <param name="Reference">The provider's id of the payout, when the message carries it.</param>
 public sealed record ProviderPayoutUpdate(

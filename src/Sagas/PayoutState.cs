@@ -40,7 +40,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public DateTime? ConfirmationExpiresAt { get; set; }
     /// <summary>When the confirmation was last sent to the provider.</summary>
     public DateTime? ConfirmationSentAt { get; set; }
-    /// <summary>Carried by the answers to the status checks the saga asks for: only such an answer may end the payout.</summary>
+    /// <summary>Sent with every request about this payout and echoed by every answer (<see cref="ProviderPayout.CheckId"/>); made when the payout is opened.</summary>
     public Guid? CheckId { get; set; }
     public string? TxHash { get; set; }
     public decimal? Fee { get; set; }
@@ -68,6 +68,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public void Open(RequestPayout request, DateTime now)
     {
         ExternalId = request.ExternalId;
+        CheckId = NewId.NextGuid();
         RequestFingerprint = PayoutFingerprint.Of(request);
         Provider = request.Provider;
         Amount = request.Amount?.Amount ?? 0m;
@@ -109,7 +110,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     }
 
     public ProviderPayout ToProviderPayout() =>
-        new(CorrelationId, Provider, Money, Destination, Memo, Dfns, ProviderReference, CreatedAt);
+        new(CorrelationId, Provider, Money, Destination, Memo, Dfns, ProviderReference, CreatedAt, CheckId);
 
     public PayoutSnapshot ToSnapshot() => new(
         CorrelationId, ExternalId, Provider, CurrentState, Money, Destination, ProviderReference, TxHash, Fee,

@@ -66,7 +66,7 @@ public sealed partial class PayoutStateMachine
                         .Then(context => Record(context, "ConfirmationResent",
                             $"{context.Saga.Provider} still awaits confirmation {_timers.SubmissionCheckDelay:g} after it was sent; sending it again"))
                         .Publish(context => new ConfirmProviderPayout(context.Saga.ToProviderPayout(), context.Saga.DepositAddress!))),
-            When(ActionDeclined)
+            When(ActionDeclined, context => Ours(context.Saga, context.Message.CheckId))
                 .TransitionTo(AwaitingConfirmation)
                 .Then(context => Record(context, "ProviderActionDeclined", $"{context.Message.Action}: {context.Message.Code} {context.Message.Message}"))
                 .Publish(context => new PayoutCommandRejected(
@@ -81,7 +81,7 @@ public sealed partial class PayoutStateMachine
             Ignore(ConfirmationExpiry.AnyReceived));
 
         During(Canceling,
-            When(ActionDeclined)
+            When(ActionDeclined, context => Ours(context.Saga, context.Message.CheckId))
                 .TransitionTo(AwaitingConfirmation)
                 .Then(context => Record(context, "ProviderActionDeclined", $"{context.Message.Action}: {context.Message.Code} {context.Message.Message}"))
                 .Publish(context => new PayoutCommandRejected(

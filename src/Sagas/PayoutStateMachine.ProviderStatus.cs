@@ -68,20 +68,19 @@ public sealed partial class PayoutStateMachine
     private EventActivityBinder<PayoutState, ProviderPayoutUpdated> ProviderSays(ProviderPayoutStatus status) =>
         When(ProviderUpdated, context => context.Message.Update.Status == status && AnswersOurCheck(context));
 
-    private static bool AnswersOurCheck(BehaviorContext<PayoutState, ProviderPayoutUpdated> context) =>
-        context.Message.CheckId is { } answered && answered == context.Saga.CheckId;
+    private static bool AnswersOurCheck(BehaviorContext<PayoutState, ProviderPayoutUpdated> context) => Ours(context.Saga, context.Message.CheckId);
 
     private static bool IsFinal(ProviderPayoutStatus status) =>
         status is ProviderPayoutStatus.Completed or ProviderPayoutStatus.Failed or ProviderPayoutStatus.Canceled or ProviderPayoutStatus.Expired;
 
     /// <summary>
     /// Asks the provider where the payout stands; the answer carries the payout's check id. One id per
-    /// payout, made at its first check and never sent outside the processor's own messages: a new id
+    /// payout (made when it is opened; here for payouts opened before there were check ids): a new id
     /// per check would make every answer that crosses a newer check stale, and polls could then never end a payout.
     /// </summary>
     private static EventActivityBinder<PayoutState, TMessage> AskProvider<TMessage>(EventActivityBinder<PayoutState, TMessage> binder)
         where TMessage : class =>
         binder
             .Then(context => context.Saga.CheckId ??= NewId.NextGuid())
-            .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout(), context.Saga.CheckId));
+            .Publish(context => new CheckProviderPayout(context.Saga.ToProviderPayout()));
 }

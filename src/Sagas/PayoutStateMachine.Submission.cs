@@ -13,7 +13,7 @@ public sealed partial class PayoutStateMachine
     private void DuringSubmission()
     {
         During(Requested,
-            When(ProviderAccepted)
+            When(ProviderAccepted, context => Ours(context.Saga, context.Message.CheckId))
                 .Then(context => context.Saga.Absorb(context.Message.Update))
                 .Unschedule(SubmitRetry)
                 .TransitionTo(Submitted)
@@ -24,8 +24,8 @@ public sealed partial class PayoutStateMachine
                 // The provider may already be further along (a found earlier create): apply that through the usual rules.
                 .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
                     further => further.Publish(context =>
-                        new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response"))),
-            When(ProviderDeclined)
+                        new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response", context.Message.CheckId))),
+            When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId))
                 .Then(context => context.Saga.Fail(context.Message.Code, context.Message.Message))
                 .TransitionTo(Failed)
                 .Then(context => Record(context, "ProviderDeclined", $"{context.Message.Code}: {context.Message.Message}"))

@@ -19,9 +19,9 @@ public sealed partial class PayoutStateMachine
                     moved => moved.Then(context => _logger.LogError(
                         "Payout {PayoutId}: {Provider} reports it completed (tx {TxHash}) after it ended {State}. Reconcile it by hand.",
                         context.Saga.CorrelationId, context.Saga.Provider, context.Message.Update.TxHash, context.Saga.CurrentState))),
-            When(ProviderAccepted)
+            When(ProviderAccepted, context => Ours(context.Saga, context.Message.CheckId))
                 .Then(context => Record(context, "LateProviderUpdate", $"create acknowledged ({context.Message.Update.ProviderStatus}) after the payout ended {context.Saga.CurrentState}")),
-            When(ProviderDeclined)
+            When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId))
                 .Then(context => Record(context, "LateProviderUpdate", $"create declined ({context.Message.Code}) after the payout ended {context.Saga.CurrentState}")),
             Ignore(ActionDeclined),
             Ignore(Resumed),

@@ -30,7 +30,7 @@ namespace Payouts.Bus.Sagas;
 /// ignored); every transition is appended to the history with its time and reason; a request
 /// repeated with the same external id and content answers with the same payout.
 /// This file declares states, events, correlation and timers; each phase of the lifecycle is in
-/// its own file: Request, Submission, Confirmation, ProviderStatus and Terminal.
+/// its own file: Trust, Request, Submission, Confirmation, ProviderStatus and Terminal.
 /// </summary>
 public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutState>
 {
@@ -57,6 +57,7 @@ public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutS
 
         CorrelateEvents();
         ScheduleTimers();
+        RefuseAnswersNobodyAskedFor();
         DuringRequest();
         DuringSubmission();
         DuringProviderStatus();

@@ -16,6 +16,11 @@ public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
     {
         // Immediate retries absorb concurrency conflicts and a busy database; a message that still
         // fails goes to the endpoint's _error queue with the exception in its headers.
-        endpointConfigurator.UseMessageRetry(r => r.Immediate(5));
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Immediate(5);
+            // The state machine wraps what an activity throws: a forged message is refused at once.
+            r.Ignore<EventExecutionException>(e => e.InnerException is UntrustedMessageException);
+        });
     }
 }

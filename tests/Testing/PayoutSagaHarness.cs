@@ -90,9 +90,19 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     {
         await Publish(request);
         await InState(request.PayoutId, m => m.Requested);
-        await Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created")));
+        await Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created"),
+            await CheckIdAsync(request.PayoutId)));
         await InState(request.PayoutId, m => m.Submitted);
         return request.PayoutId;
+    }
+
+    /// <summary>The payout's check id, as the saga sends it to the provider consumers (which the tests play).</summary>
+    public async Task<Guid> CheckIdAsync(Guid payoutId)
+    {
+        var submit = await Support.Eventually.Until(
+            () => Task.FromResult(PublishedSoFar<SubmitProviderPayout>().LastOrDefault(m => m.Payout.PayoutId == payoutId)),
+            m => m is not null, $"the saga to submit payout {payoutId}", TimeSpan.FromSeconds(10));
+        return submit!.Payout.CheckId ?? throw new InvalidOperationException($"payout {payoutId} was submitted without a check id");
     }
 
     /// <summary>A Dfns payout waiting for confirmation of <paramref name="depositAddress"/>.</summary>
@@ -168,7 +178,7 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     {
         var check = await Support.Eventually.Until(() => Task.FromResult(ChecksAsked(answer.PayoutId).Skip(askedBefore).FirstOrDefault()),
             c => c is not null, $"the saga to ask the provider about payout {answer.PayoutId}", TimeSpan.FromSeconds(10));
-        await Publish(answer with { Source = "status poll", CheckId = check!.CheckId });
+        await Publish(answer with { Source = "status poll", CheckId = check!.Payout.CheckId });
     }
 
     private List<CheckProviderPayout> ChecksAsked(Guid payoutId) =>

@@ -101,7 +101,7 @@ public sealed class PayoutStateMachineTests
         await test.Publish(request);
         await test.InState(request.PayoutId, m => m.Requested);
 
-        await test.Publish(new ProviderPayoutDeclined(request.PayoutId, "insufficient_balance", "Not enough balance"));
+        await test.Publish(new ProviderPayoutDeclined(request.PayoutId, "insufficient_balance", "Not enough balance", await test.CheckIdAsync(request.PayoutId)));
 
         var saga = await test.InState(request.PayoutId, m => m.Failed);
         Assert.Equal("insufficient_balance", saga.FailureCode);
@@ -148,7 +148,7 @@ public sealed class PayoutStateMachineTests
         var id = await test.Submitted(Requests.TheDex());
 
         await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xforged"));
-        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id && m.CheckId != null);
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == id && m.Payout.CheckId != null);
         // An answer that claims a check id the saga never issued is no answer either.
         await test.Publish(Update(id, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xforged") with { CheckId = Guid.NewGuid() });
         await test.AssertPublished<CheckProviderPayout>(2, m => m.Payout.PayoutId == id);
@@ -157,6 +157,26 @@ public sealed class PayoutStateMachineTests
         Assert.Equal(nameof(PayoutStateMachine.Submitted), saga.CurrentState);
         Assert.Null(saga.TxHash);
         await test.AssertPublished<PayoutCompleted>(0, _ => true);
+    }
+
+    [Fact]
+    public async Task Decline_without_the_payouts_check_id_faults_and_leaves_the_payout_requested()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+
+        await test.Publish(new ProviderPayoutDeclined(request.PayoutId, "insufficient_balance", "forged"));
+
+        var fault = await Support.Eventually.Until(
+            () => Task.FromResult(test.Harness.Published.Select<Fault<ProviderPayoutDeclined>>(new CancellationToken(canceled: true)).FirstOrDefault()),
+            f => f is not null, "the forged decline to fault");
+        var untrusted = Assert.Single(fault!.Context.Message.Exceptions).InnerException;
+        Assert.Equal(typeof(UntrustedMessageException).FullName, untrusted?.ExceptionType);
+        Assert.Contains("does not carry the payout's check id", untrusted!.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(PayoutStateMachine.Requested), test.Saga.Sagas.Contains(request.PayoutId)!.CurrentState);
+        await test.AssertPublished<PayoutFailed>(0, _ => true);
     }
 
     [Fact]
@@ -245,7 +265,7 @@ public sealed class PayoutStateMachineTests
         await test.Publish(new ConfirmPayout(id, DepositAddress, 1000m));
         await test.InState(id, m => m.Confirming);
 
-        await test.Publish(new ProviderActionDeclined(id, "Confirm", "provider_rejected", "not awaiting confirmation"));
+        await test.Publish(new ProviderActionDeclined(id, "Confirm", "provider_rejected", "not awaiting confirmation", await test.CheckIdAsync(id)));
 
         await test.InState(id, m => m.AwaitingConfirmation);
         await test.AssertPublished<PayoutCommandRejected>(1, m => m.Code == "provider_declined");
@@ -472,6 +492,6 @@ public sealed class PayoutStateMachineTests
         public Task Consume(ConsumeContext<SubmitProviderPayout> context) => outage.StillDown()
             ? throw new Payouts.Bus.Providers.ProviderUnavailableException(PayoutProvider.TheDex, "connection refused")
             : context.Publish(new ProviderPayoutAccepted(context.Message.Payout.PayoutId,
-                new ProviderPayoutUpdate("recovered-1", ProviderPayoutStatus.Pending, "0 Waiting")));
+                new ProviderPayoutUpdate("recovered-1", ProviderPayoutStatus.Pending, "0 Waiting"), context.Message.Payout.CheckId));
     }
 }

@@ -144,7 +144,8 @@ public sealed class DurableSagaTests
     {
         await test.Publish(request);
         await StateIs(db, request.PayoutId, "Requested");
-        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created")));
+        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate(reference, ProviderPayoutStatus.Pending, "created"),
+            await test.CheckIdAsync(request.PayoutId)));
         return await StateIs(db, request.PayoutId, "Submitted");
     }
 

@@ -61,6 +61,27 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
         Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
     }
 
+    [Fact]
+    public async Task Forged_decline_in_the_processors_own_format_is_dead_lettered_and_changes_nothing()
+    {
+        var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
+        await host.WaitForStatusAsync(id, "AwaitingConfirmation");
+        var marker = Guid.NewGuid().ToString("N");
+        // Well formed, correctly typed, on the right queue: only the payout's check id is missing.
+        var forged = $$"""
+            {
+              "messageId": "{{Guid.NewGuid()}}",
+              "messageType": ["urn:message:payouts:processing:provider-payout-declined"],
+              "message": { "payoutId": "{{id}}", "code": "insufficient_balance", "message": "{{marker}}" }
+            }
+            """;
+
+        var headers = await PublishAndReadFromErrorQueue(forged, marker);
+
+        Assert.Contains("does not carry the payout's check id", Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
+    }
+
     /// <summary>Publishes a raw body straight to the saga's queue and returns the headers it has in payout-state_error.</summary>
     private async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker,
         string contentType = MassTransitJson, params (string Name, string Value)[] extraHeaders)
