@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sagas;
 
@@ -30,7 +31,7 @@ public sealed partial class PayoutStateMachine
             End(ProviderSays(ProviderPayoutStatus.Expired), Expired,
                 context => context.Message.Update.ProviderStatus,
                 context => new PayoutExpired(context.Saga.CorrelationId, context.Saga.ExternalId, $"expired at {context.Saga.Provider}", Now)),
-            AskProvider(When(ProviderUpdated, context => IsFinal(context.Message.Update.Status) && !AnswersOurCheck(context))
+            AskProvider(When(ProviderUpdated, context => context.Message.Update.Status.IsFinal() && !AnswersOurCheck(context))
                 .Then(context => Record(context, "ProviderUpdated",
                     $"{context.Message.Source}: {context.Message.Update.ProviderStatus}, not from a check we asked for: asking {context.Saga.Provider} before ending the payout"))),
             When(ProviderUpdated, context => context.Message.Update.Status is ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing)
@@ -69,9 +70,6 @@ public sealed partial class PayoutStateMachine
         When(ProviderUpdated, context => context.Message.Update.Status == status && AnswersOurCheck(context));
 
     private static bool AnswersOurCheck(BehaviorContext<PayoutState, ProviderPayoutUpdated> context) => Ours(context.Saga, context.Message.CheckId);
-
-    private static bool IsFinal(ProviderPayoutStatus status) =>
-        status is ProviderPayoutStatus.Completed or ProviderPayoutStatus.Failed or ProviderPayoutStatus.Canceled or ProviderPayoutStatus.Expired;
 
     /// <summary>
     /// Asks the provider where the payout stands; the answer carries the payout's check id. One id per

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Sagas;
+using Payouts.Bus.Domain;
+using Payouts.Bus.Contracts.Processing;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Providers;
@@ -11,7 +14,9 @@ namespace Payouts.Bus.Host.Gateway;
 /// handler. Forged or stale ones are answered 401 and change nothing; accepted ones are stored as one
 /// <c>ProviderPayoutUpdated</c> for the saga before the provider gets the answer it expects, so an
 /// acknowledged webhook is never lost. Every delivery of one event is stored under the same message
-/// id, so a provider's retries and duplicates reach the saga once.
+/// id, so a provider's retries and duplicates reach the saga once. A webhook that says a payout
+/// ended is not taken on its own say: the provider's status API is asked here, and its answer is
+/// what the saga gets, with the payout's check id (saving the saga a round trip to ask itself).
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -48,9 +53,8 @@ public static class WebhookEndpoints
         if (result.Update is { } update)
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = update.PayoutId });
-            var stored = await inbox.StoreAsync(update, result.MessageId(known, body),
-                traceParent => ContinuePayoutTrace(known, update.PayoutId, traceParent), http.HttpContext.RequestAborted);
-            if (!stored)
+            var payout = await inbox.FindAsync(update.PayoutId, http.HttpContext.RequestAborted);
+            if (payout is null)
             {
                 // Payouts exist here before any provider hears of them, so this names none of ours.
                 // Acknowledged, so that the provider stops retrying; logged for whoever owns that account.
@@ -58,6 +62,14 @@ public static class WebhookEndpoints
                     known, update.PayoutId, result.Reason);
                 metrics.Webhook(known.ToString(), "ignored");
                 return Results.Text(result.ResponseBody, "text/plain");
+            }
+            using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
+            {
+                // A payout already ended records late news as it came; there is nothing to confirm.
+                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState)
+                    ? await AskProviderAsync(providers, payout, update, logger, http.HttpContext.RequestAborted)
+                    : update;
+                await inbox.StoreAsync(confirmed, result.MessageId(known, body), http.HttpContext.RequestAborted);
             }
             logger.LogInformation("{Provider} webhook accepted: {Reason}", known, result.Reason);
             metrics.Webhook(known.ToString(), "accepted");
@@ -68,6 +80,27 @@ public static class WebhookEndpoints
             metrics.Webhook(known.ToString(), "ignored");
         }
         return Results.Text(result.ResponseBody, "text/plain");
+    }
+
+    /// <summary>
+    /// The provider's own answer to "where does this payout stand", as the answer to the saga's
+    /// check. When the provider cannot be asked now, the webhook goes on as it came, and the saga
+    /// asks the provider itself before it ends the payout.
+    /// </summary>
+    private static async Task<ProviderPayoutUpdated> AskProviderAsync(PayoutProviders providers, PayoutState payout, ProviderPayoutUpdated webhook,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await providers.Client(payout.Provider).GetAsync(payout.ToProviderPayout(), cancellationToken) is { } answer)
+                return new ProviderPayoutUpdated(payout.CorrelationId, answer, $"{webhook.Source}, status confirmed by {payout.Provider}", payout.CheckId);
+            logger.LogWarning("Payout {PayoutId}: {Provider} does not know the payout its webhook names; the saga will ask again", payout.CorrelationId, payout.Provider);
+        }
+        catch (ProviderException e)
+        {
+            logger.LogWarning("Payout {PayoutId}: {Provider} could not be asked to confirm its webhook ({Reason}); the saga will ask", payout.CorrelationId, payout.Provider, e.Message);
+        }
+        return webhook;
     }
 
     /// <summary>

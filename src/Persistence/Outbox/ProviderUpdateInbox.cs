@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Persistence.Outbox;
 
@@ -10,18 +10,11 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// </summary>
 public sealed class ProviderUpdateInbox(PayoutsDbContext db, PayoutsBusOutbox outbox)
 {
+    /// <summary>The payout a webhook names, as stored now (not tracked), or null when it is none of ours.</summary>
+    public Task<PayoutState?> FindAsync(Guid payoutId, CancellationToken cancellationToken) =>
+        db.Payouts.AsNoTracking().FirstOrDefaultAsync(p => p.CorrelationId == payoutId, cancellationToken);
+
     /// <param name="messageId">The same for every delivery of one provider event, so that it reaches the saga once.</param>
-    /// <param name="continueTrace">Opens the span the update is stored under, given the payout's trace context.</param>
-    /// <returns>False, storing nothing, when the update names a payout we do not have.</returns>
-    public async Task<bool> StoreAsync(ProviderPayoutUpdated update, Guid messageId, Func<string?, Activity?> continueTrace,
-        CancellationToken cancellationToken)
-    {
-        var payout = await db.Payouts.AsNoTracking().Where(p => p.CorrelationId == update.PayoutId)
-            .Select(p => new { p.TraceParent }).FirstOrDefaultAsync(cancellationToken);
-        if (payout is null)
-            return false;
-        using (continueTrace(payout.TraceParent))
-            await outbox.PublishAsync(update, messageId, cancellationToken);
-        return true;
-    }
+    public Task StoreAsync(ProviderPayoutUpdated update, Guid messageId, CancellationToken cancellationToken) =>
+        outbox.PublishAsync(update, messageId, cancellationToken);
 }
