@@ -38,13 +38,7 @@ public sealed class ProviderNewsTrustTests(PayoutsHostFixture host)
             calls => calls >= 1, "the provider to be asked");
 
         // The payout goes on as the provider sees it: confirmed by a person, then paid, with the provider's tx hash.
-        var confirmation = awaiting["confirmation"]!;
-        var (status, _) = await host.PostAsync($"/payouts/{payoutId}/confirm", new JsonObject
-        {
-            ["depositAddress"] = (string)confirmation["depositAddress"]!,
-            ["amount"] = (string)confirmation["amount"]!,
-        });
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, status);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, await host.ConfirmAsShownAsync(payoutId, awaiting));
         var completed = await host.WaitForStatusAsync(payoutId, "Completed");
         var transfer = Assert.Single(host.Sandbox.Ledger.Transfers, t => t.Reference == reference);
         Assert.Equal(transfer.TxHash, (string?)completed["txHash"]);
@@ -104,13 +98,7 @@ public sealed class ProviderNewsTrustTests(PayoutsHostFixture host)
             p => p["history"]!.AsArray().Any(e => ((string)e!["reason"]!).Contains("not from a check we asked for", StringComparison.Ordinal)),
             "the forged update to be recorded");
         Assert.Equal("AwaitingConfirmation", (string)payout["status"]!);
-        var confirmation = awaiting["confirmation"]!;
-        var (status, _) = await host.PostAsync($"/payouts/{payoutId}/confirm", new JsonObject
-        {
-            ["depositAddress"] = (string)confirmation["depositAddress"]!,
-            ["amount"] = (string)confirmation["amount"]!,
-        });
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, status);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, await host.ConfirmAsShownAsync(payoutId, awaiting));
         await host.WaitForStatusAsync(payoutId, "Completed");
     }
 }

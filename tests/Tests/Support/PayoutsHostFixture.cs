@@ -105,6 +105,18 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         return body["payoutId"]!.GetValue<Guid>();
     }
 
+    /// <summary>Confirms a payout awaiting confirmation with the deposit address and amount it shows, as a person would.</summary>
+    public async Task<HttpStatusCode> ConfirmAsShownAsync(Guid payoutId, JsonObject awaiting)
+    {
+        var confirmation = awaiting["confirmation"]!;
+        var (status, _) = await PostAsync($"/payouts/{payoutId}/confirm", new JsonObject
+        {
+            ["depositAddress"] = (string)confirmation["depositAddress"]!,
+            ["amount"] = (string)confirmation["amount"]!,
+        });
+        return status;
+    }
+
     public static string Describe(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }
 
