@@ -24,7 +24,8 @@ public static class ProcessorRun
     {
         var database = await BenchDatabase.CreateAsync(options.Postgres, "payouts_bench");
         var hostUrl = $"http://127.0.0.1:{FreePort()}";
-        var builder = WebApplication.CreateBuilder();
+        // Not Production: the in-process sandbox is refused there.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = hostUrl,

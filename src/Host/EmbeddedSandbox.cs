@@ -14,9 +14,15 @@ namespace Payouts.Bus.Host;
 /// </summary>
 public static class EmbeddedSandbox
 {
-    public static IServiceCollection AddEmbeddedSandbox(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddEmbeddedSandbox(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var sandbox = configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
+        // Fails closed: a production host pointed at a simulator would report unpaid payouts as paid.
+        if (sandbox.Enabled && environment.IsProduction() && !sandbox.UnsafeAllowInProduction)
+            throw new InvalidOperationException(
+                "Sandbox:Enabled is on in Production: the in-process sandbox pays nothing and would report payouts completed. " +
+                "Configure the providers (Providers:<Provider>:…) and turn the sandbox off; for a load test of a production build only, " +
+                "Sandbox:UnsafeAllowInProduction=true allows it.");
 
         services.AddOptions<TheDexOptions>().PostConfigure<IOptions<PayoutsOptions>>((o, host) => o.CallbackUrl ??= host.Value.WebhookUrl("thedex"));
         services.AddOptions<OxaPayOptions>().PostConfigure<IOptions<PayoutsOptions>>((o, host) => o.CallbackUrl ??= host.Value.WebhookUrl("oxapay"));

@@ -11,6 +11,13 @@ public sealed class SandboxOptions
     /// <summary>Run the sandbox inside the host (the embedded default).</summary>
     public bool Enabled { get; set; }
 
+    /// <summary>
+    /// The second switch a Production host needs before it runs the sandbox: there it would report
+    /// payouts completed that nobody paid. Meant for load tests of a production build, never for a
+    /// host that takes real payouts.
+    /// </summary>
+    public bool UnsafeAllowInProduction { get; set; }
+
     /// <summary>Where the sandbox listens, e.g. http://127.0.0.1:5081.</summary>
     public Uri Url { get; set; } = new("http://127.0.0.1:5081");
 
