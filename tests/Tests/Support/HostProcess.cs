@@ -43,7 +43,11 @@ public sealed class HostProcess : IAsyncDisposable
         await Eventually.Until(async () =>
         {
             if (host._process.HasExited)
+            {
+                // HasExited can be true before the redirected output is read to its end; this waits for both.
+                await host._process.WaitForExitAsync();
                 throw new InvalidOperationException($"The host exited with {host._process.ExitCode}:\n{host.Output}");
+            }
             try
             {
                 using var response = await http.GetAsync("/health/ready");
