@@ -13,15 +13,14 @@ public sealed class RequestPayoutQuoteConsumer(PayoutProviders providers, ILogge
     public async Task Consume(ConsumeContext<RequestPayoutQuote> context)
     {
         var request = context.Message;
-        var network = Networks.Canonical(request.Amount.Network);
-        if (network is null || ProviderProfiles.For(request.Provider).Find(request.Amount.Currency, network) is null)
+        if (PayoutRequestValidator.ValidateQuote(request) is { Count: > 0 } errors)
         {
             await context.RespondAsync(new PayoutQuoteUnavailable(request.Provider,
-                $"{request.Provider} does not pay out {request.Amount.Currency} on {request.Amount.Network}."));
+                string.Join(" ", errors.Select(e => $"{e.Field} {e.Message}"))));
             return;
         }
 
-        var amount = request.Amount with { Network = network };
+        var amount = request.Amount with { Network = Networks.Canonical(request.Amount.Network)! };
         ProviderQuoteResult result;
         try
         {

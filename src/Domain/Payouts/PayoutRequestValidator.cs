@@ -15,6 +15,12 @@ public static partial class PayoutRequestValidator
     public static IReadOnlyList<FieldError> Validate(RequestPayout request)
     {
         var errors = new List<FieldError>();
+        CheckText(errors, ("externalId", request.ExternalId), ("currency", request.Amount?.Currency), ("network", request.Amount?.Network),
+            ("destination", request.Destination), ("memo", request.Memo), ("dfns.walletId", request.Dfns?.WalletId),
+            ("dfns.fiatCurrency", request.Dfns?.FiatCurrency), ("dfns.country", request.Dfns?.Country),
+            ("dfns.borderlessAccountId", request.Dfns?.BorderlessAccountId), ("dfns.paymentPurpose", request.Dfns?.PaymentPurpose));
+        if (errors.Count > 0)
+            return errors;
 
         if (request.PayoutId == Guid.Empty)
             errors.Add(new("payoutId", "must be a non-empty GUID."));
@@ -25,9 +31,9 @@ public static partial class PayoutRequestValidator
             errors.Add(new("externalId", $"must be 1 to {MaxExternalIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
 
         if (!Enum.IsDefined(request.Provider))
-            errors.Add(new("provider", $"must be one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}."));
-        else
-            ValidateAmount(request, errors);
+            errors.Add(new("provider", $"is required: one of {PayoutProviderNames.All}."));
+        else if (ValidateMoney(request.Provider, request.Amount, errors) is { } network)
+            ValidateDestination(request, network, errors);
 
         if (request.Memo is { Length: > 100 })
             errors.Add(new("memo", "must be at most 100 characters."));
@@ -35,46 +41,83 @@ public static partial class PayoutRequestValidator
         return errors;
     }
 
-    private static void ValidateAmount(RequestPayout request, List<FieldError> errors)
+    /// <summary>A quote is asked for what could be paid: the same provider, amount and asset rules as a payout.</summary>
+    public static IReadOnlyList<FieldError> ValidateQuote(RequestPayoutQuote quote)
     {
-        if (request.Amount is null)
+        var errors = new List<FieldError>();
+        CheckText(errors, ("currency", quote.Amount?.Currency), ("network", quote.Amount?.Network));
+        if (errors.Count > 0)
+            return errors;
+        if (!Enum.IsDefined(quote.Provider))
+            errors.Add(new("provider", $"is required: one of {PayoutProviderNames.All}."));
+        else
+            ValidateMoney(quote.Provider, quote.Amount, errors);
+        return errors;
+    }
+
+    /// <returns>The canonical network when amount, currency and network are payable at the provider.</returns>
+    private static string? ValidateMoney(PayoutProvider provider, Money? amount, List<FieldError> errors)
+    {
+        if (amount is null)
         {
             errors.Add(new("amount", "is required."));
-            return;
+            return null;
         }
 
-        if (request.Amount.Amount <= 0)
+        if (amount.Amount <= 0)
             errors.Add(new("amount", "must be greater than zero."));
-        else if (request.Amount.Amount >= Amounts.Limit)
+        else if (amount.Amount >= Amounts.Limit)
             errors.Add(new("amount", $"must be less than {Amounts.Limit:0}."));
-        else if (request.Amount.Amount.Scale > Amounts.MaxScale)
+        else if (amount.Amount.Scale > Amounts.MaxScale)
             errors.Add(new("amount", $"must be written with at most {Amounts.MaxScale} decimal places."));
 
-        var network = Networks.Canonical(request.Amount.Network);
+        var network = Networks.Canonical(amount.Network);
         if (network is null)
         {
-            errors.Add(new("network", $"'{request.Amount.Network}' is not a network this processor knows."));
-            return;
+            errors.Add(new("network", $"'{amount.Network}' is not a network this processor knows."));
+            return null;
         }
 
-        var profile = ProviderProfiles.For(request.Provider);
-        var asset = profile.Find(request.Amount.Currency ?? "", network);
+        var profile = ProviderProfiles.For(provider);
+        var asset = profile.Find(amount.Currency ?? "", network);
         if (asset is null)
         {
             var supported = string.Join(", ", profile.Assets.Select(a => $"{a.Currency}/{a.Network}"));
-            errors.Add(new("currency", $"{request.Provider} does not pay out '{request.Amount.Currency}' on {network}. Supported: {supported}."));
-            return;
+            errors.Add(new("currency", $"{provider} does not pay out '{amount.Currency}' on {network}. Supported: {supported}."));
+            return null;
         }
 
-        if (Amounts.Scale(request.Amount.Amount) > asset.Decimals)
-            errors.Add(new("amount", $"{asset.Currency} on {asset.Network} allows at most {asset.Decimals} decimal places at {request.Provider}."));
+        if (Amounts.Scale(amount.Amount) > asset.Decimals)
+            errors.Add(new("amount", $"{asset.Currency} on {asset.Network} allows at most {asset.Decimals} decimal places at {provider}."));
+        return network;
+    }
 
+    private static void ValidateDestination(RequestPayout request, string network, List<FieldError> errors)
+    {
         if (request.Provider == PayoutProvider.Dfns)
             ValidateDfns(request, errors);
         else if (string.IsNullOrWhiteSpace(request.Destination))
             errors.Add(new("destination", "is required: the address to pay to."));
         else if (!Networks.IsValidAddress(network, request.Destination))
-            errors.Add(new("destination", $"'{request.Destination}' is not a valid {network} address."));
+            errors.Add(new("destination", $"is not a valid {network} address."));
+    }
+
+    /// <summary>
+    /// Every string is used exactly as written (paid to, signed, shown): one that holds control or
+    /// invisible formatting characters, or begins or ends with whitespace, is refused by name rather
+    /// than trimmed or passed on.
+    /// </summary>
+    public static void CheckText(List<FieldError> errors, params ReadOnlySpan<(string Field, string? Value)> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            if (string.IsNullOrEmpty(value))
+                continue;
+            if (value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+                errors.Add(new(field, "must not contain control or invisible formatting characters (a newline, NUL, zero-width or direction mark)."));
+            else if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
+                errors.Add(new(field, "must not begin or end with whitespace: it is used exactly as written."));
+        }
     }
 
     private static void ValidateDfns(RequestPayout request, List<FieldError> errors)

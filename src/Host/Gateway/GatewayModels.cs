@@ -19,10 +19,11 @@ public sealed record PayoutRequestBody(
     string? Memo,
     DfnsPayoutDetails? Dfns)
 {
-    public RequestPayout ToCommand(PayoutProvider provider) => new(
+    /// <summary>The command as written; a provider left out stays undefined, for the validator to name.</summary>
+    public RequestPayout ToCommand() => new(
         PayoutIdentity.FromExternalId(ExternalId ?? ""),
         ExternalId ?? "",
-        provider,
+        Provider ?? default,
         new Money(Amount, Currency ?? "", Network ?? ""),
         Destination ?? "",
         Memo,

@@ -16,9 +16,17 @@ namespace Payouts.Bus.Host.Gateway;
 /// </summary>
 public static class PayoutEndpoints
 {
+    /// <summary>The most any request body may hold, webhooks included: payouts and provider callbacks are a few KB.</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    private const int MaxCancelReasonLength = 200;
+
     public static IServiceCollection AddPayoutGateway(this IServiceCollection services)
     {
+        // Kestrel counts chunked bodies too, and refuses past the limit while they are read.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddProblemDetails();
+        services.AddExceptionHandler<RequestRefusedHandler>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddOpenApi();
         services.AddHealthChecks();
@@ -41,14 +49,9 @@ public static class PayoutEndpoints
         var (body, problem) = await ReadAsync<PayoutRequestBody>(http);
         if (problem is not null)
             return problem;
-        if (body!.Provider is not { } provider)
-            return Invalid("provider", $"is required: one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.");
-
-        var command = body.ToCommand(provider);
-        var errors = PayoutRequestValidator.Validate(command);
-        if (errors.Count > 0)
-            return Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                title: "The payout request is invalid.");
+        var command = body!.ToCommand();
+        if (PayoutRequestValidator.Validate(command) is { Count: > 0 } errors)
+            return Refused(errors, "The payout request is invalid.");
 
         return await AskAsync(http.HttpContext, command.PayoutId, async deadline =>
         {
@@ -81,6 +84,8 @@ public static class PayoutEndpoints
             return problem;
         if (string.IsNullOrWhiteSpace(body!.DepositAddress))
             return Invalid("depositAddress", "is required: the provider's deposit address, as GET /payouts/{id} shows it.");
+        if (TextProblem(("depositAddress", body.DepositAddress)) is { } text)
+            return text;
         if (body.Amount <= 0)
             return Invalid("amount", "is required: the payout amount, as GET /payouts/{id} shows it.");
 
@@ -97,6 +102,10 @@ public static class PayoutEndpoints
             var (read, problem) = await ReadAsync<CancelBody>(http);
             if (problem is not null)
                 return problem;
+            if (read!.Reason is { Length: > MaxCancelReasonLength })
+                return Invalid("reason", $"must be at most {MaxCancelReasonLength} characters.");
+            if (TextProblem(("reason", read.Reason)) is { } text)
+                return text;
             body = read;
         }
 
@@ -110,15 +119,13 @@ public static class PayoutEndpoints
         var (body, problem) = await ReadAsync<QuoteBody>(http);
         if (problem is not null)
             return problem;
-        if (body!.Provider is not { } provider)
-            return Invalid("provider", $"is required: one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.");
-        if (body.Amount <= 0)
-            return Invalid("amount", "must be greater than zero.");
+        var request = new RequestPayoutQuote(body!.Provider ?? default, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns);
+        if (PayoutRequestValidator.ValidateQuote(request) is { Count: > 0 } errors)
+            return Refused(errors, "The quote request is invalid.");
 
         return await AskAsync(http.HttpContext, Guid.Empty, async deadline =>
         {
-            var response = await client.GetResponse<PayoutQuote, PayoutQuoteUnavailable>(
-                new RequestPayoutQuote(provider, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns), deadline);
+            var response = await client.GetResponse<PayoutQuote, PayoutQuoteUnavailable>(request, deadline);
             if (response.Is(out Response<PayoutQuoteUnavailable>? unavailable))
                 return Results.Problem(title: "No quote", detail: unavailable.Message.Reason, statusCode: StatusCodes.Status422UnprocessableEntity);
             response.Is(out Response<PayoutQuote>? quoted);
@@ -185,13 +192,23 @@ public static class PayoutEndpoints
             var message = field switch
             {
                 "body" => "is not valid JSON.",
-                "provider" => $"must be one of {string.Join(", ", Enum.GetNames<PayoutProvider>())}.",
+                "provider" => $"must be one of {PayoutProviderNames.All}.",
                 _ when e.InnerException is null && !e.Message.StartsWith("The JSON value", StringComparison.Ordinal) => e.Message.Split(" Path:")[0],
                 _ => "has a value of the wrong type.",
             };
             return (null, Invalid(field, message));
         }
     }
+
+    private static IResult? TextProblem(params ReadOnlySpan<(string Field, string? Value)> fields)
+    {
+        var errors = new List<FieldError>();
+        PayoutRequestValidator.CheckText(errors, fields);
+        return errors.Count > 0 ? Refused(errors, "The request is invalid.") : null;
+    }
+
+    private static IResult Refused(IReadOnlyList<FieldError> errors, string title) =>
+        Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), title: title);
 
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is invalid.");

@@ -20,8 +20,6 @@ namespace Payouts.Bus.Host.Gateway;
 /// </summary>
 public static class WebhookEndpoints
 {
-    private const int MaxBodyBytes = 256 * 1024;
-
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/{provider}", ReceiveAsync).WithTags("Webhooks").WithSummary("Provider webhooks and callbacks");
@@ -32,10 +30,8 @@ public static class WebhookEndpoints
         ProviderUpdateInbox inbox, PayoutsMetrics metrics, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger(typeof(WebhookEndpoints));
-        if (!Enum.TryParse<PayoutProvider>(provider, ignoreCase: true, out var known) || !Enum.IsDefined(known))
+        if (!PayoutProviderNames.TryParse(provider, out var known))
             return Results.Problem(title: "Unknown provider", detail: $"No provider is called '{provider}'.", statusCode: StatusCodes.Status404NotFound);
-        if (http.ContentLength > MaxBodyBytes)
-            return Results.Problem(title: "Body too large", statusCode: StatusCodes.Status413PayloadTooLarge);
 
         using var buffer = new MemoryStream();
         await http.Body.CopyToAsync(buffer, http.HttpContext.RequestAborted);

@@ -18,6 +18,32 @@ public sealed class DomainRulesTests
         Assert.Contains(errors, e => e.Field == "amount" && e.Message.Contains(message, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("{\"provider\":\"TheDex\"}", PayoutProvider.TheDex)]
+    [InlineData("{\"provider\":\"oxapay\"}", PayoutProvider.OxaPay)]
+    public void Provider_is_read_by_its_name(string json, PayoutProvider expected) =>
+        Assert.Equal(expected, System.Text.Json.JsonSerializer.Deserialize<ProviderOnly>(json, System.Text.Json.JsonSerializerOptions.Web)!.Provider);
+
+    [Theory]
+    [InlineData("{\"provider\":\"TheDex,Dfns\"}")]
+    [InlineData("{\"provider\":2}")]
+    [InlineData("{\"provider\":\"2\"}")]
+    [InlineData("{\"provider\":\" TheDex\"}")]
+    public void Provider_that_is_not_one_name_is_not_read(string json) =>
+        Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<ProviderOnly>(json, System.Text.Json.JsonSerializerOptions.Web));
+
+    [Fact]
+    public void Bus_request_without_a_provider_is_refused_naming_it_instead_of_becoming_the_first_provider()
+    {
+        var request = System.Text.Json.JsonSerializer.Deserialize<RequestPayout>(
+            """{"payoutId":"6b0c3b1e-2f1a-4c52-9a7e-0c2f4f0f9a11","externalId":"no-provider","amount":{"amount":"1","currency":"USDT","network":"Tron"},"destination":"TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL"}""",
+            System.Text.Json.JsonSerializerOptions.Web)!;
+
+        Assert.Contains(PayoutRequestValidator.Validate(request), e => e.Field == "provider");
+    }
+
+    private sealed record ProviderOnly(PayoutProvider Provider);
+
     [Fact]
     public void Largest_accepted_amount_converts_to_minimum_denomination_without_overflow()
     {

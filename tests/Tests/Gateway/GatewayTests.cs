@@ -61,6 +61,17 @@ public sealed class GatewayTests(PayoutsHostFixture host)
     [InlineData("destination", "\"not-a-tron-address\"", "destination")]
     [InlineData("externalId", "\"has spaces in it\"", "externalId")]
     [InlineData("externalId", "null", "externalId")]
+    [InlineData("provider", "\"TheDex,Dfns\"", "provider")]
+    [InlineData("provider", "2", "provider")]
+    [InlineData("provider", "\"2\"", "provider")]
+    [InlineData("provider", "null", "provider")]
+    [InlineData("destination", "\"TQ4ZgZ9m8PCUxWnoxxqCpjbLmFfqmyP4mq\\n\"", "destination")]
+    [InlineData("destination", "\" TQ4ZgZ9m8PCUxWnoxxqCpjbLmFfqmyP4mq\"", "destination")]
+    [InlineData("destination", "\"TQ4ZgZ9m8PCUxWnoxxqC\"", "destination")]
+    [InlineData("memo", "\"a\\u0000b\"", "memo")]
+    [InlineData("memo", "\"pay\\u202Eout\"", "memo")]
+    [InlineData("currency", "\"USDT \"", "currency")]
+    [InlineData("amount", "\"99999999999999999999999\"", "amount")]
     public async Task Invalid_field_is_refused_with_400_naming_it(string field, string json, string expectedField)
     {
         var request = PayoutsHostFixture.Sample("thedex");
@@ -120,6 +131,40 @@ public sealed class GatewayTests(PayoutsHostFixture host)
     }
 
     [Theory]
+    [InlineData("99999999999999999999999")]
+    [InlineData("1.1234567")]
+    [InlineData("0")]
+    public async Task Quote_for_an_amount_no_payout_could_have_is_refused_naming_amount(string amount)
+    {
+        var (status, problem) = await host.PostAsync("/payouts/quote", new JsonObject
+        {
+            ["provider"] = "TheDex", ["amount"] = amount, ["currency"] = "USDT", ["network"] = "Tron",
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("amount"), PayoutsHostFixture.Describe(problem));
+    }
+
+    [Theory]
+    [InlineData("/payouts", false)]
+    [InlineData("/payouts", true)]
+    [InlineData("/payouts/quote", true)]
+    [InlineData("/webhooks/thedex", true)]
+    [InlineData("/webhooks/thedex", false)]
+    public async Task Body_over_the_limit_is_refused_with_413_however_it_is_sent(string path, bool chunked)
+    {
+        // Valid JSON as far as it goes, so that only its size can refuse it.
+        var body = "{\"memo\":\"" + new string('a', 300 * 1024) + "\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (chunked)
+            request.Headers.TransferEncodingChunked = true;
+
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("oxapay", "HMAC")]
     [InlineData("thedex", "X-EX-SIGNATURE")]
     [InlineData("calypso", "Sign")]
@@ -137,10 +182,13 @@ public sealed class GatewayTests(PayoutsHostFixture host)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Webhook_for_an_unknown_provider_is_404()
+    [Theory]
+    [InlineData("3")]
+    [InlineData("Dfns,TheDex")]
+    [InlineData("paypal")]
+    public async Task Webhook_for_a_path_that_is_not_a_provider_name_is_404(string provider)
     {
-        using var response = await host.Http.PostAsync("/webhooks/paypal", JsonContent.Create(new { }));
+        using var response = await host.Http.PostAsync($"/webhooks/{Uri.EscapeDataString(provider)}", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
