@@ -25,9 +25,12 @@ public sealed class DeadLetterTelemetryFilter(PayoutsMetrics metrics, ILogger lo
         var error = context.Exception.GetType().Name;
         metrics.DeadLettered(queue, error);
         logger.LogError("Message {MessageId} moved to {Queue}_error: {Error}: {Reason}",
-            context.GetMessageId(), queue, error, context.Exception.Message);
+            context.GetMessageId(), queue, error, Cut(context.Exception.Message));
         return next.Send(context);
     }
+
+    /// <summary>A reason can quote what it refused; the log keeps the first 2 KB of it, never a whole oversized message.</summary>
+    private static string Cut(string reason) => reason.Length <= 2048 ? reason : string.Concat(reason.AsSpan(0, 2048), $"… ({reason.Length} characters)");
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("dead-letter-telemetry");
 }

@@ -64,7 +64,7 @@ public static class MessagingExtensions
                         ?? throw new InvalidOperationException($"Bus:Transport is RabbitMq but ConnectionStrings:{BusOptions.ConnectionStringName} is not set.")));
                     cfg.PrefetchCount = transport.PrefetchCount;
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
-                    cfg.AddDeserializer(new PlainJsonCommandDeserializer.Factory());
+                    cfg.UseBusInputLimits(plainJsonCommands: true);
                     if (transport.ConcurrentMessageLimit is { } limit)
                         cfg.ConcurrentMessageLimit = limit;
                     // Schedules become rows in the outbox; nothing asks the broker for a delay.
@@ -74,6 +74,7 @@ public static class MessagingExtensions
             else
                 bus.UsingInMemory((context, cfg) =>
                 {
+                    cfg.UseBusInputLimits(plainJsonCommands: false);
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseDelayedMessageScheduler();
                     cfg.ConfigureEndpoints(context);

@@ -14,7 +14,7 @@ namespace Payouts.Bus.Persistence.Outbox;
 internal sealed class PayoutsOutboxConsumeContext<TMessage>(
     ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider, PayoutsDbContext db, InboxState inbox,
     DeliveredOutboxRows delivered)
-    : OutboxConsumeContextProxy<TMessage>(context, options, provider)
+    : OutboxConsumeContextProxy<TMessage>(new OwnHeadersConsumeContext<TMessage>(context), options, provider)
     where TMessage : class
 {
     private readonly List<OutboxMessage> _sent = [];

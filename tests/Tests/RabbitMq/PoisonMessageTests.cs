@@ -1,6 +1,4 @@
-using System.Text;
 using Payouts.Bus.Tests.Support;
-using RabbitMQ.Client;
 
 namespace Payouts.Bus.Tests.RabbitMq;
 
@@ -8,14 +6,12 @@ namespace Payouts.Bus.Tests.RabbitMq;
 [Collection(RabbitMqCollection.Name)]
 public sealed class PoisonMessageTests(RabbitMqHostFixture host)
 {
-    private const string MassTransitJson = "application/vnd.masstransit+json";
-
     [Fact]
     public async Task Malformed_message_is_dead_lettered_with_its_reason_and_good_ones_keep_flowing()
     {
         var marker = Guid.NewGuid().ToString("N");
 
-        var headers = await PublishAndReadFromErrorQueue($"{{ not json {marker}", marker);
+        var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, $"{{ not json {marker}", marker);
 
         Assert.True(headers.ContainsKey("MT-Reason"), string.Join(", ", headers.Keys));
         Assert.True(headers.ContainsKey("MT-Fault-Message"), string.Join(", ", headers.Keys));
@@ -35,10 +31,10 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
             }
             """;
 
-        var headers = await PublishAndReadFromErrorQueue(envelope, marker);
+        var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, envelope, marker);
 
-        Assert.Equal("fault", Header(headers, "MT-Reason"));
-        Assert.Contains("no consumer on this endpoint handles its message type", Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Equal("fault", SagaQueue.Header(headers, "MT-Reason"));
+        Assert.Contains("no consumer on this endpoint handles its message type", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
         var id = await host.RequestAsync(PayoutsHostFixture.Sample("calypso"));
         await host.WaitForStatusAsync(id, "Completed");
     }
@@ -54,10 +50,10 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
               "update": { "status": "Completed", "providerStatus": "Completed", "txHash": "0xforged" } }
             """;
 
-        var headers = await PublishAndReadFromErrorQueue(forged, marker, "application/json",
+        var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, forged, marker, "application/json",
             ("MT-MessageType", "urn:message:payouts:processing:provider-payout-updated"));
 
-        Assert.Contains("may only be one of payouts.request-payout", Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Contains("may only be one of payouts.request-payout", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
         Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
     }
 
@@ -76,50 +72,9 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
             }
             """;
 
-        var headers = await PublishAndReadFromErrorQueue(forged, marker);
+        var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, forged, marker);
 
-        Assert.Contains("does not carry the payout's check id", Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Contains("does not carry the payout's check id", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
         Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
     }
-
-    /// <summary>Publishes a raw body straight to the saga's queue and returns the headers it has in payout-state_error.</summary>
-    private async Task<IDictionary<string, object?>> PublishAndReadFromErrorQueue(string body, string marker,
-        string contentType = MassTransitJson, params (string Name, string Value)[] extraHeaders)
-    {
-        var factory = new ConnectionFactory { Uri = new Uri(host.HostBrokerUrl) };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var properties = new BasicProperties
-        {
-            ContentType = contentType, MessageId = Guid.NewGuid().ToString(), Persistent = true,
-            Headers = extraHeaders.ToDictionary(h => h.Name, h => (object?)h.Value),
-        };
-        await channel.BasicPublishAsync("", "payout-state", mandatory: true, properties, Encoding.UTF8.GetBytes(body));
-
-        var deadLettered = await Eventually.Until(async () =>
-        {
-            // A fresh channel each time: until MassTransit creates the error queue, asking for it closes the channel.
-            // Messages of other tests are left unacknowledged, and return to the queue when the channel closes.
-            await using var probe = await connection.CreateChannelAsync();
-            try
-            {
-                while (await probe.BasicGetAsync("payout-state_error", autoAck: false) is { } message)
-                {
-                    if (!Encoding.UTF8.GetString(message.Body.Span).Contains(marker, StringComparison.Ordinal))
-                        continue;
-                    await probe.BasicAckAsync(message.DeliveryTag, multiple: false);
-                    return message;
-                }
-                return null;
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                return null;
-            }
-        }, m => m is not null, $"the message {marker} in payout-state_error");
-        return deadLettered!.BasicProperties.Headers!;
-    }
-
-    private static string Header(IDictionary<string, object?> headers, string name) =>
-        headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : $"<{name} missing: {string.Join(", ", headers.Keys)}>";
 }
