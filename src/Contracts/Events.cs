@@ -17,6 +17,15 @@ public sealed record PayoutAccepted(
 public sealed record PayoutRejected(
     Guid PayoutId, string ExternalId, string Code, string Reason, IReadOnlyList<FieldError> Errors, DateTime At);
 
+/// <summary>
+/// The answer to a published <see cref="RequestPayout"/> that repeats one already accepted (same
+/// <see cref="ExternalId"/> and content): nothing new was made. <see cref="PayoutId"/> is the payout
+/// that request made, <see cref="RequestedPayoutId"/> the id the repeat carried, <see cref="Status"/> where it stands.
+/// A repeat of a rejected request is answered with <see cref="PayoutRejected"/> again.
+/// </summary>
+[MessageUrn("payouts:payout-already-requested")]
+public sealed record PayoutAlreadyRequested(Guid PayoutId, string ExternalId, Guid RequestedPayoutId, string Status, DateTime At);
+
 /// <summary>One invalid field of a request and what is wrong with it.</summary>
 public sealed record FieldError(string Field, string Message);
 

@@ -37,7 +37,13 @@ public sealed partial class PayoutStateMachine
             When(PayoutRequested, context => context.Saga.RequestFingerprint == PayoutFingerprint.Of(context.Message))
                 .Then(context => _logger.LogInformation("Payout {PayoutId}: repeated request for external id {ExternalId} answered with the existing payout",
                     context.Saga.CorrelationId, context.Saga.ExternalId))
-                .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
+                // Every repeat is answered: a request with the payout, a publish with an event its sender hears.
+                .IfElse(IsRequest,
+                    request => request.Respond(context => context.Saga.ToSnapshot()),
+                    published => published.IfElse(context => context.Saga.CurrentState == Rejected.Name,
+                        rejected => rejected.Publish(InvalidRequest),
+                        accepted => accepted.Publish(context => new PayoutAlreadyRequested(
+                            context.Saga.CorrelationId, context.Saga.ExternalId, context.Message.PayoutId, context.Saga.CurrentState, Now)))),
             When(PayoutRequested, context => context.Saga.RequestFingerprint != PayoutFingerprint.Of(context.Message))
                 .Then(context => _logger.LogWarning("Payout {PayoutId}: request {RequestedId} reuses external id {ExternalId} with different content; refused",
                     context.Saga.CorrelationId, context.Message.PayoutId, context.Saga.ExternalId))

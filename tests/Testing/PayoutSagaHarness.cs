@@ -145,11 +145,12 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
 
     /// <summary>An upstream subscriber of the lifecycle events and of the commands sent to providers.</summary>
     private sealed class Subscriber :
-        IConsumer<PayoutAccepted>, IConsumer<PayoutRejected>, IConsumer<PayoutCompleted>, IConsumer<PayoutExpired>,
+        IConsumer<PayoutAccepted>, IConsumer<PayoutRejected>, IConsumer<PayoutAlreadyRequested>, IConsumer<PayoutCompleted>, IConsumer<PayoutExpired>,
         IConsumer<SubmitProviderPayout>, IConsumer<CheckProviderPayout>
     {
         public Task Consume(ConsumeContext<PayoutAccepted> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutRejected> context) => Task.CompletedTask;
+        public Task Consume(ConsumeContext<PayoutAlreadyRequested> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutCompleted> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<PayoutExpired> context) => Task.CompletedTask;
         public Task Consume(ConsumeContext<SubmitProviderPayout> context) => Task.CompletedTask;

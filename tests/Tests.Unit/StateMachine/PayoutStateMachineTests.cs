@@ -61,6 +61,35 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Published_repeat_is_answered_with_the_payout_it_already_made()
+    {
+        await using var test = await StartAsync();
+        var first = Requests.TheDex();
+        await test.Publish(first);
+        await test.InState(first.PayoutId, m => m.Requested);
+        var repeat = first with { PayoutId = Guid.NewGuid() };
+
+        await test.Publish(repeat);
+
+        await test.AssertPublished<PayoutAlreadyRequested>(1, m =>
+            m.PayoutId == first.PayoutId && m.RequestedPayoutId == repeat.PayoutId && m.Status == nameof(PayoutStateMachine.Requested));
+        await test.AssertPublished<SubmitProviderPayout>(1, _ => true);
+    }
+
+    [Fact]
+    public async Task Published_repeat_of_an_invalid_request_is_rejected_again()
+    {
+        await using var test = await StartAsync();
+        var invalid = Requests.TheDex() with { Destination = "not-an-address" };
+        await test.Publish(invalid);
+        await test.InState(invalid.PayoutId, m => m.Rejected);
+
+        await test.Publish(invalid);
+
+        await test.AssertPublished<PayoutRejected>(2, m => m.PayoutId == invalid.PayoutId && m.Errors.Any(e => e.Field == "destination"));
+    }
+
+    [Fact]
     public async Task Same_external_id_with_other_content_is_rejected_and_the_first_payout_is_untouched()
     {
         await using var test = await StartAsync();
