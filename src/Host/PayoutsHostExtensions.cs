@@ -33,6 +33,8 @@ public static class PayoutsHostExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        // After authentication: the limit is per client.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapPayoutEndpoints();

@@ -18,6 +18,7 @@ public static class AccessExtensions
             foreach (var scope in Scopes.All)
                 authorization.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, scope));
         });
+        services.AddClientRateLimits(configuration);
         // After the schema migration, which is registered before.
         services.AddHostedService<DevelopmentKey>();
         return services;
