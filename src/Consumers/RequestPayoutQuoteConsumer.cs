@@ -19,6 +19,11 @@ public sealed class RequestPayoutQuoteConsumer(PayoutProviders providers, ILogge
                 string.Join(" ", errors.Select(e => $"{e.Field} {e.Message}"))));
             return;
         }
+        if (!providers.Configured.Has(request.Provider))
+        {
+            await context.RespondAsync(new PayoutQuoteUnavailable(request.Provider, providers.Configured.Describe(request.Provider)));
+            return;
+        }
 
         var amount = request.Amount with { Network = Networks.Canonical(request.Amount.Network)! };
         ProviderQuoteResult result;

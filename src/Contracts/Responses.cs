@@ -19,13 +19,14 @@ public sealed record PayoutSnapshot(
     string? FailureMessage,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    IReadOnlyList<PayoutHistoryEntry> History);
+    IReadOnlyList<PayoutHistoryEntry> History,
+    string? Client = null);
 
 /// <summary>What the caller must echo in <see cref="ConfirmPayout"/>.</summary>
 public sealed record PayoutConfirmation(string DepositAddress, decimal Amount, DateTime ExpiresAt);
 
-/// <summary>One step of a payout's life: when, into which state, on what, and why.</summary>
-public sealed record PayoutHistoryEntry(DateTime At, string State, string Event, string Reason);
+/// <summary>One step of a payout's life: when, into which state, on what, why, and on which client's behalf.</summary>
+public sealed record PayoutHistoryEntry(DateTime At, string State, string Event, string Reason, string? Client = null);
 
 [MessageUrn("payouts:payout-not-found")]
 public sealed record PayoutNotFound(Guid PayoutId);

@@ -67,5 +67,8 @@ public static class EmbeddedSandbox
         return services;
     }
 
+    public static bool IsEnabled(IConfiguration configuration) =>
+        configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>()?.Enabled ?? false;
+
     private static string Default(string configured, string sandbox) => string.IsNullOrEmpty(configured) ? sandbox : configured;
 }

@@ -17,7 +17,7 @@ public static class PayoutsHostExtensions
         var configuration = builder.Configuration;
         builder.Services.AddOptions<PayoutsOptions>().Bind(configuration.GetSection(PayoutsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddEmbeddedSandbox(configuration, builder.Environment);
-        builder.Services.AddPayoutProviders(configuration);
+        builder.Services.AddPayoutProviders(configuration, sandboxed: EmbeddedSandbox.IsEnabled(configuration));
         builder.Services.AddPayoutLifecycle(configuration);
         builder.Services.AddPayoutsPersistence(configuration);
         builder.Services.AddPayoutsAccess(configuration, builder.Environment);

@@ -20,7 +20,9 @@ internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfig
         payout.Property(x => x.CurrentState).HasColumnName("current_state");
         payout.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
         payout.Property(x => x.ExternalId).HasColumnName("external_id");
-        payout.HasIndex(x => x.ExternalId).IsUnique();
+        payout.Property(x => x.Client).HasColumnName("client");
+        payout.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
+        payout.HasIndex(x => x.IdempotencyKey).IsUnique();
         payout.Property(x => x.RequestFingerprint).HasColumnName("request_fingerprint");
         payout.Property(x => x.Provider).HasColumnName("provider").HasConversion<string>();
         payout.Property(x => x.Amount).HasColumnName("amount");

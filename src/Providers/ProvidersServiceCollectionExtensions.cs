@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Providers.Calypso;
 using Payouts.Bus.Providers.Dfns;
@@ -15,11 +16,17 @@ namespace Payouts.Bus.Providers;
 public static class ProvidersServiceCollectionExtensions
 {
     /// <summary>
-    /// The four provider clients and webhook handlers, configured from <c>Providers:*</c>;
-    /// their options are validated when the host starts, so a missing key stops it with a clear message.
+    /// The four provider clients and webhook handlers, configured from <c>Providers:*</c>. A provider
+    /// with nothing configured is disabled (<see cref="ConfiguredProviders"/>); one configured in part
+    /// stops the host at start with a clear message. <paramref name="sandboxed"/>: the in-process
+    /// sandbox serves every provider and supplies what configuration leaves out.
     /// </summary>
-    public static IServiceCollection AddPayoutProviders(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPayoutProviders(this IServiceCollection services, IConfiguration configuration, bool sandboxed = false)
     {
+        var configured = Enum.GetValues<PayoutProvider>()
+            .Where(provider => sandboxed || configuration.GetSection($"{ProvidersOptions.Section}:{provider}").GetChildren().Any())
+            .ToList();
+        services.AddSingleton(new ConfiguredProviders(configured));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PayoutsMetrics>();
         services.AddSingleton<TheDexNonce>();
@@ -27,21 +34,23 @@ public static class ProvidersServiceCollectionExtensions
 
         services.AddSingleton<ProviderResilience>();
 
-        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section);
-        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section);
-        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, PayoutProvider.Calypso, CalypsoOptions.Section);
-        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, PayoutProvider.OxaPay, OxaPayOptions.Section);
+        AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section, configured);
+        AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section, configured);
+        AddProvider<CalypsoClient, CalypsoWebhook, CalypsoOptions>(services, configuration, PayoutProvider.Calypso, CalypsoOptions.Section, configured);
+        AddProvider<OxaPayClient, OxaPayWebhook, OxaPayOptions>(services, configuration, PayoutProvider.OxaPay, OxaPayOptions.Section, configured);
 
         services.AddTransient<PayoutProviders>();
         return services;
     }
 
     private static void AddProvider<TClient, TWebhook, TOptions>(
-        IServiceCollection services, IConfiguration configuration, PayoutProvider provider, string section)
+        IServiceCollection services, IConfiguration configuration, PayoutProvider provider, string section, List<PayoutProvider> configured)
         where TClient : class, IPayoutProviderClient
         where TWebhook : class, IProviderWebhookHandler
         where TOptions : class, IProviderOptions
     {
+        if (!configured.Contains(provider))
+            return;
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<TClient>((sp, http) =>
             {
@@ -102,14 +111,15 @@ public interface IProviderOptions
     int RequestsPerMinute { get; }
 }
 
-/// <summary>Finds the client and webhook handler of one provider.</summary>
-public sealed class PayoutProviders(IEnumerable<IPayoutProviderClient> clients, IEnumerable<IProviderWebhookHandler> webhooks)
+/// <summary>Finds the client and webhook handler of one configured provider.</summary>
+public sealed class PayoutProviders(IEnumerable<IPayoutProviderClient> clients, IEnumerable<IProviderWebhookHandler> webhooks, ConfiguredProviders configured)
 {
+    public ConfiguredProviders Configured => configured;
+
+    /// <summary>Only a configured provider has a client: a payout of another was rejected, or its provider was unconfigured since.</summary>
     public IPayoutProviderClient Client(PayoutProvider provider) =>
         clients.FirstOrDefault(c => c.Provider == provider)
-        ?? throw new InvalidOperationException($"No client is registered for {provider}.");
+        ?? throw new ProviderUnavailableException(provider, configured.Describe(provider));
 
-    public IProviderWebhookHandler Webhook(PayoutProvider provider) =>
-        webhooks.FirstOrDefault(w => w.Provider == provider)
-        ?? throw new InvalidOperationException($"No webhook handler is registered for {provider}.");
+    public IProviderWebhookHandler? Webhook(PayoutProvider provider) => webhooks.FirstOrDefault(w => w.Provider == provider);
 }

@@ -39,3 +39,12 @@ public sealed class PayoutLifecycleOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan SubmitRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 }
+
+/// <summary>Configuration section <c>Payouts:Approval</c>: who may confirm a payout.</summary>
+public sealed class PayoutApprovalOptions
+{
+    public const string Section = "Payouts:Approval";
+
+    /// <summary>Four eyes: the client that confirms a payout must not be the one that requested it.</summary>
+    public bool RequireDifferentApprover { get; set; }
+}

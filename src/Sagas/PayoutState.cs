@@ -18,6 +18,12 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
 
     public string ExternalId { get; set; } = "";
 
+    /// <summary>The API client the payout belongs to; null for one requested on the bus without a client.</summary>
+    public string? Client { get; set; }
+
+    /// <summary>External id within its client (<see cref="PayoutIdempotency.Key"/>): unique, and what a repeated request finds.</summary>
+    public string IdempotencyKey { get; set; } = "";
+
     /// <summary>Hash of the request's content: a repeated <see cref="RequestPayout"/> must match it.</summary>
     public string RequestFingerprint { get; set; } = "";
 
@@ -67,7 +73,10 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
 
     public void Open(RequestPayout request, DateTime now)
     {
-        ExternalId = request.ExternalId;
+        // A bus message may leave the external id out; the validator then rejects it by name.
+        ExternalId = request.ExternalId ?? "";
+        Client = string.IsNullOrEmpty(request.Client) ? null : request.Client;
+        IdempotencyKey = PayoutIdempotency.Key(Client, ExternalId);
         CheckId = NewId.NextGuid();
         RequestFingerprint = PayoutFingerprint.Of(request);
         Provider = request.Provider;
@@ -103,10 +112,10 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         FailureMessage = message;
     }
 
-    public void Record(string @event, string reason, DateTime now)
+    public void Record(string @event, string reason, DateTime now, string? client = null)
     {
         UpdatedAt = now;
-        History.Add(new PayoutHistoryEntry(now, CurrentState, @event, reason));
+        History.Add(new PayoutHistoryEntry(now, CurrentState, @event, reason, client));
     }
 
     public ProviderPayout ToProviderPayout() =>
@@ -117,5 +126,5 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         DepositAddress is not null && ConfirmationExpiresAt is not null && CurrentState == nameof(PayoutStateMachine.AwaitingConfirmation)
             ? new PayoutConfirmation(DepositAddress, DepositAmount ?? Amount, ConfirmationExpiresAt.Value)
             : null,
-        FailureCode, FailureMessage, CreatedAt, UpdatedAt, History.ToList());
+        FailureCode, FailureMessage, CreatedAt, UpdatedAt, History.ToList(), Client);
 }

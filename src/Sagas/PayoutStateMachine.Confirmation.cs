@@ -27,18 +27,21 @@ public sealed partial class PayoutStateMachine
         During(AwaitingConfirmation,
             When(ProviderUpdated, context => context.Message.Update.Status == ProviderPayoutStatus.AwaitingConfirmation)
                 .Then(context => context.Saga.Absorb(context.Message.Update)),
-            When(ConfirmRequested, context => ConfirmationMismatch(context.Saga, context.Message) is null)
+            When(ConfirmRequested, context => ApprovedByItsCreator(context.Saga, context.Message))
+                .Respond(context => CommandRejection(context, "ConfirmPayout", "same_approver",
+                    $"{context.Message.By} requested this payout; another client must confirm it (Payouts:Approval:RequireDifferentApprover).")),
+            When(ConfirmRequested, context => !ApprovedByItsCreator(context.Saga, context.Message) && ConfirmationMismatch(context.Saga, context.Message) is null)
                 .Then(context => context.Saga.ConfirmationSentAt = Now)
                 .TransitionTo(Confirming)
-                .Then(context => Record(context, "ConfirmPayout", $"confirmed {context.Message.Amount} to {context.Message.DepositAddress}"))
+                .Then(context => Record(context, "ConfirmPayout", $"confirmed {context.Message.Amount} to {context.Message.DepositAddress}", context.Message.By))
                 .Schedule(SubmissionOverdue, context => new PayoutSubmissionOverdue(context.Saga.CorrelationId))
                 .Publish(context => new ConfirmProviderPayout(context.Saga.ToProviderPayout(), context.Saga.DepositAddress!))
                 .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
-            When(ConfirmRequested, context => ConfirmationMismatch(context.Saga, context.Message) is not null)
+            When(ConfirmRequested, context => !ApprovedByItsCreator(context.Saga, context.Message) && ConfirmationMismatch(context.Saga, context.Message) is not null)
                 .Respond(context => CommandRejection(context, "ConfirmPayout", "confirmation_mismatch", ConfirmationMismatch(context.Saga, context.Message)!)),
             When(CancelRequested)
                 .TransitionTo(Canceling)
-                .Then(context => Record(context, "CancelPayout", context.Message.Reason ?? "canceled by request"))
+                .Then(context => Record(context, "CancelPayout", context.Message.Reason ?? "canceled by request", context.Message.By))
                 .Publish(context => new CancelProviderPayout(context.Saga.ToProviderPayout(), context.Message.Reason ?? "canceled by request"))
                 .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
             When(ConfirmationExpiry.Received)
@@ -107,6 +110,10 @@ public sealed partial class PayoutStateMachine
     }
 
     /// <summary>Null when the echoed address and amount are exactly what the provider waits for.</summary>
+    /// <summary>The four-eyes rule, when it is on: whoever requested a payout does not also approve it.</summary>
+    private bool ApprovedByItsCreator(PayoutState saga, ConfirmPayout confirm) =>
+        _approval.RequireDifferentApprover && saga.Client is not null && confirm.By == saga.Client;
+
     private static string? ConfirmationMismatch(PayoutState saga, ConfirmPayout confirm)
     {
         if (saga.DepositAddress is null)

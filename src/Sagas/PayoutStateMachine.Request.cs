@@ -18,16 +18,16 @@ public sealed partial class PayoutStateMachine
                 .IfElse(context => RequestErrors(context).Count == 0,
                     valid => valid
                         .TransitionTo(Requested)
-                        .Then(context => Record(context, "RequestPayout", $"{context.Saga.Money} to {context.Saga.Destination} via {context.Saga.Provider}"))
+                        .Then(context => Record(context, "RequestPayout", $"{context.Saga.Money} to {context.Saga.Destination} via {context.Saga.Provider}", context.Saga.Client))
                         .Publish(context => new PayoutAccepted(
                             context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.Money, context.Saga.Destination, Now))
                         .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
                         .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay)
                         .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
                     invalid => invalid
-                        .Then(context => context.Saga.Fail("validation_failed", Describe(RequestErrors(context))))
+                        .Then(context => context.Saga.Fail(RequestRefusal(context), Describe(RequestErrors(context))))
                         .TransitionTo(Rejected)
-                        .Then(context => Record(context, "RequestPayout", context.Saga.FailureMessage!))
+                        .Then(context => Record(context, "RequestPayout", context.Saga.FailureMessage!, context.Saga.Client))
                         .Publish(InvalidRequest)
                         .If(IsRequest, r => r.Respond(InvalidRequest))));
 
@@ -52,13 +52,24 @@ public sealed partial class PayoutStateMachine
     }
 
     /// <summary>The request's field errors, worked out once per message and kept with it.</summary>
-    private static IReadOnlyList<FieldError> RequestErrors(BehaviorContext<PayoutState, RequestPayout> context) =>
-        context.GetOrAddPayload(() => new RequestValidation(PayoutRequestValidator.Validate(context.Message))).Errors;
+    private IReadOnlyList<FieldError> RequestErrors(BehaviorContext<PayoutState, RequestPayout> context) =>
+        Validation(context).Errors;
 
-    private sealed record RequestValidation(IReadOnlyList<FieldError> Errors);
+    /// <summary><c>provider_not_configured</c> for a valid request to a provider without credentials here; otherwise <c>validation_failed</c>.</summary>
+    private string RequestRefusal(BehaviorContext<PayoutState, RequestPayout> context) => Validation(context).Code;
+
+    private RequestValidation Validation(BehaviorContext<PayoutState, RequestPayout> context) =>
+        context.GetOrAddPayload(() =>
+            PayoutRequestValidator.Validate(context.Message) is { Count: > 0 } errors
+                ? new RequestValidation(errors, "validation_failed")
+                : _providers.Has(context.Message.Provider)
+                    ? new RequestValidation([], "")
+                    : new RequestValidation([new FieldError("provider", _providers.Describe(context.Message.Provider))], ConfiguredProviders.NotConfigured));
+
+    private sealed record RequestValidation(IReadOnlyList<FieldError> Errors, string Code);
 
     private PayoutRejected InvalidRequest(BehaviorContext<PayoutState, RequestPayout> context) =>
-        new(context.Message.PayoutId, context.Message.ExternalId ?? "", "validation_failed", "The payout request is invalid.",
+        new(context.Message.PayoutId, context.Message.ExternalId ?? "", RequestRefusal(context), "The payout request is invalid.",
             RequestErrors(context), Now);
 
     private PayoutRejected ExternalIdConflict(PayoutState saga, RequestPayout request) =>

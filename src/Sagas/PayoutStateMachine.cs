@@ -35,12 +35,17 @@ namespace Payouts.Bus.Sagas;
 public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutState>
 {
     private readonly PayoutLifecycleOptions _timers;
+    private readonly PayoutApprovalOptions _approval;
+    private readonly ConfiguredProviders _providers;
     private readonly TimeProvider _clock;
     private readonly ILogger<PayoutStateMachine> _logger;
 
-    public PayoutStateMachine(IOptions<PayoutLifecycleOptions> options, TimeProvider clock, PayoutsMetrics metrics, ILogger<PayoutStateMachine> logger)
+    public PayoutStateMachine(IOptions<PayoutLifecycleOptions> options, IOptions<PayoutApprovalOptions> approval, ConfiguredProviders providers,
+        TimeProvider clock, PayoutsMetrics metrics, ILogger<PayoutStateMachine> logger)
     {
         _timers = options.Value;
+        _approval = approval.Value;
+        _providers = providers;
         _clock = clock;
         _logger = logger;
 
@@ -99,7 +104,7 @@ public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutS
         // The property form, not a predicate: MassTransit compiles a predicate anew for every message and
         // EF Core then compiles a new query for its constant (measured: one JIT'd method per request).
         Event(() => PayoutRequested, e => e
-            .CorrelateBy(saga => saga.ExternalId, context => context.Message.ExternalId)
+            .CorrelateBy(saga => saga.IdempotencyKey, context => PayoutIdempotency.Key(context.Message.Client, context.Message.ExternalId))
             .SelectId(context => context.Message.PayoutId == Guid.Empty ? NewId.NextGuid() : context.Message.PayoutId));
         // Commands from callers name a payout that may not exist: they are answered, not faulted.
         Event(() => ConfirmRequested, e => { e.CorrelateById(context => context.Message.PayoutId); e.OnMissingInstance(m => m.ExecuteAsync(context => context.RespondAsync(new PayoutNotFound(context.Message.PayoutId)))); });
@@ -141,11 +146,12 @@ public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutS
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    private void Record<T>(BehaviorContext<PayoutState, T> context, string @event, string reason)
+    private void Record<T>(BehaviorContext<PayoutState, T> context, string @event, string reason, string? client = null)
         where T : class
     {
-        context.Saga.Record(@event, reason, Now);
-        _logger.LogInformation("Payout {PayoutId} {State} on {Event}: {Reason}", context.Saga.CorrelationId, context.Saga.CurrentState, @event, reason);
+        context.Saga.Record(@event, reason, Now, client);
+        _logger.LogInformation("Payout {PayoutId} {State} on {Event}{By}: {Reason}", context.Saga.CorrelationId, context.Saga.CurrentState, @event,
+            client is null ? "" : $" by {client}", reason);
     }
 
     private static bool IsRequest<T>(BehaviorContext<PayoutState, T> context)

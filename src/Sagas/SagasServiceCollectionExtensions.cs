@@ -15,6 +15,7 @@ public static class SagasServiceCollectionExtensions
             .Bind(configuration.GetSection(PayoutLifecycleOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<PayoutApprovalOptions>().Bind(configuration.GetSection(PayoutApprovalOptions.Section));
         return services;
     }
 

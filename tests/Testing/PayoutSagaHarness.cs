@@ -42,6 +42,7 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         var configureEndpoint = outbox ?? ((endpoint, context) => endpoint.UseInMemoryOutbox(context));
         var collection = new ServiceCollection();
         services?.Invoke(collection);
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(collection, Payouts.Bus.Domain.ConfiguredProviders.Every);
         var provider = collection
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))

@@ -11,11 +11,12 @@ namespace Payouts.Bus.Domain;
 public static partial class PayoutRequestValidator
 {
     public const int MaxExternalIdLength = 100;
+    public const int MaxClientLength = 100;
 
     public static IReadOnlyList<FieldError> Validate(RequestPayout request)
     {
         var errors = new List<FieldError>();
-        CheckText(errors, ("externalId", request.ExternalId), ("currency", request.Amount?.Currency), ("network", request.Amount?.Network),
+        CheckText(errors, ("client", request.Client), ("externalId", request.ExternalId), ("currency", request.Amount?.Currency), ("network", request.Amount?.Network),
             ("destination", request.Destination), ("memo", request.Memo), ("dfns.walletId", request.Dfns?.WalletId),
             ("dfns.fiatCurrency", request.Dfns?.FiatCurrency), ("dfns.country", request.Dfns?.Country),
             ("dfns.borderlessAccountId", request.Dfns?.BorderlessAccountId), ("dfns.paymentPurpose", request.Dfns?.PaymentPurpose));
@@ -34,6 +35,9 @@ public static partial class PayoutRequestValidator
             errors.Add(new("provider", $"is required: one of {PayoutProviderNames.All}."));
         else if (ValidateMoney(request.Provider, request.Amount, errors) is { } network)
             ValidateDestination(request, network, errors);
+
+        if (request.Client is { Length: > MaxClientLength })
+            errors.Add(new("client", $"must be at most {MaxClientLength} characters."));
 
         if (request.Memo is { Length: > 100 })
             errors.Add(new("memo", "must be at most 100 characters."));

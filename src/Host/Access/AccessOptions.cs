@@ -37,4 +37,10 @@ public sealed class ConfiguredApiKey
 {
     public string? Key { get; set; }
     public string Scopes { get; set; } = "";
+
+    /// <summary>
+    /// The client whose payouts the key acts on; by default the key's name. Several keys of one
+    /// client (one that writes, one that only reads) name the same client.
+    /// </summary>
+    public string? Client { get; set; }
 }

@@ -11,7 +11,8 @@ namespace Payouts.Bus.Host.Access;
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c> (or Basic with the key as password, which is what a browser
 /// sends to the dashboard). The key is hashed and looked up among the configured keys, then the
-/// stored ones; the caller becomes a principal named for the key, with its scopes as claims.
+/// stored ones; the caller becomes a principal named for the key, with its scopes as claims and
+/// the client whose payouts it acts on (<see cref="ClientClaim"/>).
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions, ILoggerFactory logs, UrlEncoder encoder,
@@ -19,6 +20,9 @@ internal sealed class ApiKeyAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logs, encoder)
 {
     public const string SchemeName = "ApiKey";
+
+    /// <summary>The client the key acts for: <c>Auth:ApiKeys:&lt;name&gt;:Client</c> when set, otherwise the key's name.</summary>
+    public const string ClientClaim = "client";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -28,16 +32,16 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header holds no API key (Bearer <key>).");
 
         var hash = ApiKeyHash.Of(key);
-        var (name, scopes) = access.CurrentValue.ApiKeys
+        var (name, scopes, client) = access.CurrentValue.ApiKeys
             .Where(k => k.Value.Key is not null && ApiKeyHash.Of(k.Value.Key) == hash)
-            .Select(k => (k.Key, k.Value.Scopes))
+            .Select(k => (k.Key, k.Value.Scopes, k.Value.Client))
             .FirstOrDefault();
         if (name is null && await store.FindAsync(hash, Context.RequestAborted) is { } stored)
             (name, scopes) = (stored.Name, stored.Scopes);
         if (name is null)
             return AuthenticateResult.Fail("Unknown or revoked API key.");
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClientClaim, client ?? name) };
         claims.AddRange(Scopes.Parse(scopes).Select(scope => new Claim(Scopes.ClaimType, scope)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }

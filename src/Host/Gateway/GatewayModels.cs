@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Host.Gateway;
 
@@ -19,15 +20,16 @@ public sealed record PayoutRequestBody(
     string? Memo,
     DfnsPayoutDetails? Dfns)
 {
-    /// <summary>The command as written; a provider left out stays undefined, for the validator to name.</summary>
-    public RequestPayout ToCommand() => new(
-        PayoutIdentity.FromExternalId(ExternalId ?? ""),
+    /// <summary>The command as written, for the calling client; a provider left out stays undefined, for the validator to name.</summary>
+    public RequestPayout ToCommand(string client) => new(
+        PayoutIdentity.FromExternalId(client, ExternalId ?? ""),
         ExternalId ?? "",
         Provider ?? default,
         new Money(Amount, Currency ?? "", Network ?? ""),
         Destination ?? "",
         Memo,
-        Dfns);
+        Dfns,
+        client);
 }
 
 /// <summary>Body of <c>POST /payouts/{id}/confirm</c>: what the caller approves.</summary>
@@ -62,14 +64,15 @@ public sealed record PayoutView(
     ConfirmationView? Confirmation,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    IReadOnlyList<PayoutHistoryEntry> History)
+    IReadOnlyList<PayoutHistoryEntry> History,
+    string? Client)
 {
     public static PayoutView From(PayoutSnapshot s) => new(
         s.PayoutId, s.ExternalId, s.Provider, s.Status, s.Amount.Amount.ToString(CultureInfo.InvariantCulture), s.Amount.Currency, s.Amount.Network, s.Destination,
         s.ProviderReference, s.TxHash, s.Fee is { } fee ? Text(fee) : null,
         s.FailureCode is null ? null : new FailureView(s.FailureCode, s.FailureMessage),
         s.Confirmation is { } c ? new ConfirmationView(c.DepositAddress, Text(c.Amount), c.ExpiresAt) : null,
-        s.CreatedAt, s.UpdatedAt, s.History);
+        s.CreatedAt, s.UpdatedAt, s.History, s.Client);
 
     /// <summary>
     /// The payout's own amount is given back as the caller spelled it (the saga keeps its scale); the
@@ -86,14 +89,14 @@ public sealed record ConfirmationView(string DepositAddress, string Amount, Date
 public sealed record QuoteView(PayoutProvider Provider, string Amount, string Currency, string Fee, string FeeCurrency, string NetAmount, string NetCurrency, DateTime QuotedAt);
 
 /// <summary>
-/// The payout id of a request that came over HTTP, derived from its external id: two concurrent
-/// requests with one key then name the same payout before either reaches the saga.
+/// The payout id of a request that came over HTTP, derived from its client and external id: two
+/// concurrent requests with one key then name the same payout before either reaches the saga.
 /// </summary>
 public static class PayoutIdentity
 {
-    public static Guid FromExternalId(string externalId)
+    public static Guid FromExternalId(string client, string externalId)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("payouts-bus/external-id/" + externalId));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("payouts-bus/external-id/" + PayoutIdempotency.Key(client, externalId)));
         var bytes = hash.AsSpan(0, 16).ToArray();
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50); // version 5 style: name-based
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant

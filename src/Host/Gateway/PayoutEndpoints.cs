@@ -49,9 +49,11 @@ public static class PayoutEndpoints
         var (body, problem) = await ReadAsync<PayoutRequestBody>(http);
         if (problem is not null)
             return problem;
-        var command = body!.ToCommand();
+        var command = body!.ToCommand(ClientOf(http.HttpContext));
         if (PayoutRequestValidator.Validate(command) is { Count: > 0 } errors)
             return Refused(errors, "The payout request is invalid.");
+        if (NotConfigured(http.HttpContext, command.Provider) is { } disabled)
+            return disabled;
 
         return await AskAsync(http.HttpContext, command.PayoutId, async deadline =>
         {
@@ -70,14 +72,29 @@ public static class PayoutEndpoints
 
     private static Task<IResult> GetPayoutAsync(Guid payoutId, HttpContext http, IRequestClient<GetPayout> client) =>
         AskAsync(http, payoutId, async deadline =>
-        {
-            var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(payoutId), deadline);
-            return response.Is(out Response<PayoutSnapshot>? found)
-                ? Results.Ok(PayoutView.From(found.Message))
-                : NotFound(payoutId);
-        });
+            await VisibleAsync(http, client, payoutId, deadline) is { } found
+                ? Results.Ok(PayoutView.From(found))
+                : NotFound(payoutId));
 
-    private static async Task<IResult> ConfirmPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<ConfirmPayout> client)
+    /// <summary>
+    /// The payout, if the caller may see it: its own, or any with <c>operations</c>. Another client's
+    /// payout is answered as one that does not exist, so that its id tells a stranger nothing.
+    /// </summary>
+    private static async Task<PayoutSnapshot?> VisibleAsync(HttpContext http, IRequestClient<GetPayout> client, Guid payoutId, CancellationToken deadline)
+    {
+        var response = await client.GetResponse<PayoutSnapshot, PayoutNotFound>(new GetPayout(payoutId), deadline);
+        return response.Is(out Response<PayoutSnapshot>? found)
+               && (found.Message.Client == ClientOf(http) || Scopes.Has(http.User, Scopes.Operations))
+            ? found.Message
+            : null;
+    }
+
+    /// <summary>The calling client, as its key names it.</summary>
+    private static string ClientOf(HttpContext http) =>
+        http.User.FindFirst(ApiKeyAuthenticationHandler.ClientClaim)?.Value
+        ?? throw new InvalidOperationException("Payout endpoints require an authenticated client.");
+
+    private static async Task<IResult> ConfirmPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<GetPayout> payouts, IRequestClient<ConfirmPayout> client)
     {
         var (body, problem) = await ReadAsync<ConfirmBody>(http);
         if (problem is not null)
@@ -90,11 +107,13 @@ public static class PayoutEndpoints
             return Invalid("amount", "is required: the payout amount, as GET /payouts/{id} shows it.");
 
         return await AskAsync(http.HttpContext, payoutId, async deadline =>
-            CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
-                new ConfirmPayout(payoutId, body.DepositAddress, body.Amount), deadline)));
+            await VisibleAsync(http.HttpContext, payouts, payoutId, deadline) is null
+                ? NotFound(payoutId)
+                : CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
+                    new ConfirmPayout(payoutId, body.DepositAddress, body.Amount, ClientOf(http.HttpContext)), deadline)));
     }
 
-    private static async Task<IResult> CancelPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<CancelPayout> client)
+    private static async Task<IResult> CancelPayoutAsync(Guid payoutId, HttpRequest http, IRequestClient<GetPayout> payouts, IRequestClient<CancelPayout> client)
     {
         CancelBody? body = null;
         if (http.ContentLength is > 0)
@@ -110,8 +129,10 @@ public static class PayoutEndpoints
         }
 
         return await AskAsync(http.HttpContext, payoutId, async deadline =>
-            CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
-                new CancelPayout(payoutId, body?.Reason), deadline)));
+            await VisibleAsync(http.HttpContext, payouts, payoutId, deadline) is null
+                ? NotFound(payoutId)
+                : CommandResult(payoutId, await client.GetResponse<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound>(
+                    new CancelPayout(payoutId, body?.Reason, ClientOf(http.HttpContext)), deadline)));
     }
 
     private static async Task<IResult> QuoteAsync(HttpRequest http, IRequestClient<RequestPayoutQuote> client)
@@ -122,6 +143,8 @@ public static class PayoutEndpoints
         var request = new RequestPayoutQuote(body!.Provider ?? default, new Money(body.Amount, body.Currency ?? "", body.Network ?? ""), body.Dfns);
         if (PayoutRequestValidator.ValidateQuote(request) is { Count: > 0 } errors)
             return Refused(errors, "The quote request is invalid.");
+        if (NotConfigured(http.HttpContext, request.Provider) is { } disabled)
+            return disabled;
 
         return await AskAsync(http.HttpContext, Guid.Empty, async deadline =>
         {
@@ -134,14 +157,22 @@ public static class PayoutEndpoints
         });
     }
 
-    /// <summary>Accepted (202), refused for a mismatch (422, nothing sent), refused in this state (409), or unknown (404).</summary>
+    /// <summary>
+    /// Accepted (202), refused for a mismatch (422, nothing sent), refused to the payout's own requester
+    /// under the four-eyes rule (403), refused in this state (409), or unknown (404).
+    /// </summary>
     private static IResult CommandResult(Guid payoutId, Response<PayoutSnapshot, PayoutCommandRejected, PayoutNotFound> response)
     {
         if (response.Is(out Response<PayoutSnapshot>? ok))
             return Results.Accepted($"/payouts/{payoutId}", PayoutView.From(ok.Message));
         if (!response.Is(out Response<PayoutCommandRejected>? refused))
             return NotFound(payoutId);
-        var status = refused.Message.Code == "confirmation_mismatch" ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
+        var status = refused.Message.Code switch
+        {
+            "confirmation_mismatch" => StatusCodes.Status422UnprocessableEntity,
+            "same_approver" => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status409Conflict,
+        };
         return Results.Problem(title: $"{refused.Message.Command} refused", detail: refused.Message.Reason, statusCode: status);
     }
 
@@ -198,6 +229,16 @@ public static class PayoutEndpoints
             };
             return (null, Invalid(field, message));
         }
+    }
+
+    /// <summary>A provider this processor has no credentials for takes no payouts: 422 with code <c>provider_not_configured</c>, nothing sent.</summary>
+    private static IResult? NotConfigured(HttpContext http, PayoutProvider provider)
+    {
+        var configured = http.RequestServices.GetRequiredService<ConfiguredProviders>();
+        return configured.Has(provider)
+            ? null
+            : Results.Problem(title: "Provider not configured", detail: configured.Describe(provider), statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["code"] = ConfiguredProviders.NotConfigured });
     }
 
     private static IResult? TextProblem(params ReadOnlySpan<(string Field, string? Value)> fields)

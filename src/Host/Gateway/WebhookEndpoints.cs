@@ -32,11 +32,13 @@ public static class WebhookEndpoints
         var logger = logs.CreateLogger(typeof(WebhookEndpoints));
         if (!PayoutProviderNames.TryParse(provider, out var known))
             return Results.Problem(title: "Unknown provider", detail: $"No provider is called '{provider}'.", statusCode: StatusCodes.Status404NotFound);
+        if (providers.Webhook(known) is not { } webhook)
+            return Results.Problem(title: "Provider not configured", detail: providers.Configured.Describe(known), statusCode: StatusCodes.Status404NotFound);
 
         using var buffer = new MemoryStream();
         await http.Body.CopyToAsync(buffer, http.HttpContext.RequestAborted);
         var body = buffer.ToArray();
-        var result = providers.Webhook(known).Handle(name => http.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
+        var result = webhook.Handle(name => http.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
 
         if (result.StatusCode != StatusCodes.Status200OK)
         {

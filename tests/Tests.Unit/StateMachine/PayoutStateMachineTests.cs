@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
 using Microsoft.Extensions.DependencyInjection;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Sagas;
 using static Payouts.Bus.Tests.StateMachine.PayoutSagaHarness;
 
@@ -41,6 +42,21 @@ public sealed class PayoutStateMachineTests
         var rejected = test.PublishedSoFar<PayoutRejected>().Single();
         Assert.Contains(rejected.Errors, e => e.Field == "amount");
         Assert.Contains(rejected.Errors, e => e.Field == "destination");
+        await test.AssertPublished<SubmitProviderPayout>(0, _ => true);
+    }
+
+    [Fact]
+    public async Task Request_to_a_provider_without_credentials_here_is_rejected_provider_not_configured()
+    {
+        await using var test = await StartAsync(services: s => s.AddSingleton(new ConfiguredProviders([PayoutProvider.Dfns])));
+        var request = Requests.TheDex();
+
+        await test.Publish(request);
+
+        var saga = await test.InState(request.PayoutId, m => m.Rejected);
+        Assert.Equal("provider_not_configured", saga.FailureCode);
+        await test.AssertPublished<PayoutRejected>(1, m => m.PayoutId == request.PayoutId && m.Code == "provider_not_configured"
+            && m.Errors.Single().Field == "provider");
         await test.AssertPublished<SubmitProviderPayout>(0, _ => true);
     }
 

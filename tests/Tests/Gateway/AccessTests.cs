@@ -84,9 +84,11 @@ public sealed class AccessTests(PayoutsHostFixture host)
         var name = $"stored-{Guid.NewGuid():N}";
         string key;
         await using (var scope = host.Services.CreateAsyncScope())
-            key = await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync(name, "payouts:read", CancellationToken.None);
+            key = await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().CreateAsync(name, "payouts:write payouts:read", CancellationToken.None);
         using var client = TestApiKeys.Client(host.Http.BaseAddress!, key);
-        var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+        using var created = await client.PostAsJsonAsync("/payouts", PayoutsHostFixture.Sample("thedex"));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var payoutId = (await created.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["payoutId"]!.GetValue<Guid>();
 
         using var before = await client.GetAsync($"/payouts/{payoutId}");
         await using (var scope = host.Services.CreateAsyncScope())

@@ -11,14 +11,24 @@ public static class TestApiKeys
     public const string ReadOnly = "pbk_test_read_only_0123456789abcdef";
     public const string WriteOnly = "pbk_test_write_only_0123456789abcdef";
 
+    /// <summary>Two upstream clients with every payout scope but not <c>operations</c>: each sees its own payouts only.</summary>
+    public const string ClientA = "pbk_test_client_a_0123456789abcdef";
+    public const string ClientB = "pbk_test_client_b_0123456789abcdef";
+
     public static IReadOnlyDictionary<string, string> Settings() => new Dictionary<string, string>
     {
         ["Auth:ApiKeys:tests:Key"] = Everything,
         ["Auth:ApiKeys:tests:Scopes"] = string.Join(' ', Scopes.All),
         ["Auth:ApiKeys:reader:Key"] = ReadOnly,
         ["Auth:ApiKeys:reader:Scopes"] = Scopes.PayoutsRead,
+        ["Auth:ApiKeys:reader:Client"] = "tests",
         ["Auth:ApiKeys:writer:Key"] = WriteOnly,
         ["Auth:ApiKeys:writer:Scopes"] = Scopes.PayoutsWrite,
+        ["Auth:ApiKeys:writer:Client"] = "tests",
+        ["Auth:ApiKeys:client-a:Key"] = ClientA,
+        ["Auth:ApiKeys:client-a:Scopes"] = $"{Scopes.PayoutsWrite} {Scopes.PayoutsRead} {Scopes.PayoutsApprove}",
+        ["Auth:ApiKeys:client-b:Key"] = ClientB,
+        ["Auth:ApiKeys:client-b:Scopes"] = $"{Scopes.PayoutsWrite} {Scopes.PayoutsRead} {Scopes.PayoutsApprove}",
     };
 
     public static HttpClient Client(Uri baseAddress, string key = Everything) =>
