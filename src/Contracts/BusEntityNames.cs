@@ -23,6 +23,14 @@ public sealed class BusEntityNames(IEntityNameFormatter fallback) : IEntityNameF
         { typeof(RequestPayout), typeof(ConfirmPayout), typeof(CancelPayout) }
         .ToDictionary(type => NameOf(type)!, StringComparer.Ordinal);
 
+    /// <summary>The lifecycle events upstream systems subscribe to; their exchanges exist from the processor's start.</summary>
+    public static readonly IReadOnlyList<Type> Events =
+    [
+        typeof(PayoutAccepted), typeof(PayoutRejected), typeof(PayoutAlreadyRequested), typeof(PayoutSubmitted),
+        typeof(PayoutAwaitingConfirmation), typeof(PayoutCompleted), typeof(PayoutFailed), typeof(PayoutCanceled),
+        typeof(PayoutExpired), typeof(PayoutCommandRejected),
+    ];
+
     public string FormatEntityName<T>() => NameOf(typeof(T)) ?? fallback.FormatEntityName<T>();
 
     /// <summary>The exchange of one of our messages, or null for a type that is not ours.</summary>

@@ -65,6 +65,11 @@ public static class MessagingExtensions
                     cfg.PrefetchCount = transport.PrefetchCount;
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseBusInputLimits(plainJsonCommands: true);
+                    // The event exchanges exist from the start: a subscriber binds to them without the
+                    // right to declare (or delete) them (scripts/broker-users.sh).
+                    cfg.DeployPublishTopology = true;
+                    foreach (var type in BusEntityNames.Events)
+                        cfg.Publish(type);
                     if (transport.ConcurrentMessageLimit is { } limit)
                         cfg.ConcurrentMessageLimit = limit;
                     // Schedules become rows in the outbox; nothing asks the broker for a delay.

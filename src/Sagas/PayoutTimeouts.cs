@@ -5,7 +5,8 @@ namespace Payouts.Bus.Sagas;
 // Messages the saga schedules to itself. Each carries the payout's id as its correlation id, so
 // that the stored timers of a payout that ended can be found and deleted with its last transition.
 
-/// <summary>A timer the saga set for one payout.</summary>
+/// <summary>A timer the saga set for one payout. A base type only: no exchange of its own on the broker.</summary>
+[ExcludeFromTopology]
 public abstract record PayoutTimer(Guid PayoutId) : CorrelatedBy<Guid>
 {
     public Guid CorrelationId => PayoutId;

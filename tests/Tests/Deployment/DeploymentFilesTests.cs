@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Payouts.Bus.Observability;
 using YamlDotNet.RepresentationModel;
+using Payouts.Bus.Tests.Support;
 
 namespace Payouts.Bus.Tests.Deployment;
 
@@ -14,7 +15,7 @@ namespace Payouts.Bus.Tests.Deployment;
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Repository.Root;
 
     [Fact]
     public void Compose_file_parses_and_every_file_it_references_exists()
@@ -132,14 +133,6 @@ public sealed partial class DeploymentFilesTests
     }
 
     private static string Scalar(YamlMappingNode node, string key) => ((YamlScalarNode)node.Children[key]).Value!;
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Payouts.Bus.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("The repository root (Payouts.Bus.sln) is not above the test binaries.");
-    }
 
     [GeneratedRegex(@"\bpayouts_[a-z_]+")]
     private static partial Regex MetricName();
