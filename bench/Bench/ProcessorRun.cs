@@ -32,6 +32,7 @@ public static class ProcessorRun
             ["Payouts:PublicUrl"] = hostUrl,
             ["Bus:Transport"] = "RabbitMq",
             ["ConnectionStrings:RabbitMq"] = options.RabbitMq,
+            ["Bus:InternalMessageKey"] = "bench-internal-message-key-0123456789abcdef",
             ["Database:Provider"] = "Postgres",
             ["ConnectionStrings:Payouts"] = database.ConnectionString,
             ["Sandbox:Enabled"] = "true",

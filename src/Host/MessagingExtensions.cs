@@ -16,8 +16,14 @@ public static class MessagingExtensions
     /// </summary>
     public static IServiceCollection AddPayoutMessaging(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.Transport != BusOptions.RabbitMq || o.InternalMessageKey is { Length: >= 32 },
+                "Bus:InternalMessageKey is required on RabbitMQ (at least 32 characters, the same on every host): it signs the processor's internal messages.")
+            .ValidateOnStart();
         var transport = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var signed = transport.Transport == BusOptions.RabbitMq && transport.InternalMessageKey is { Length: >= 32 };
+        if (signed)
+            services.AddSingleton(new InternalMessageSignature(System.Text.Encoding.UTF8.GetBytes(transport.InternalMessageKey!)));
         var gatewayTimeout = configuration.GetSection(PayoutsOptions.Section).Get<PayoutsOptions>()?.GatewayTimeout ?? new PayoutsOptions().GatewayTimeout;
 
         // The host does not serve HTTP before the bus is up: on a broker's first start, a request
@@ -45,6 +51,8 @@ public static class MessagingExtensions
                 var errorPipe = Pipe.New<ExceptionReceiveContext>(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger));
                 endpoint.ConfigureDeadLetter(x => x.UseFilter(new UnconsumedMessageFilter(errorPipe)));
                 endpoint.UseConsumeFilter(typeof(PayoutLogScopeFilter<>), context);
+                if (signed)
+                    endpoint.UseConsumeFilter(typeof(VerifyInternalMessagesFilter<>), context);
                 endpoint.UsePayoutsOutbox(context);
             });
             bus.AddDelayedMessageScheduler();
@@ -65,6 +73,8 @@ public static class MessagingExtensions
                     cfg.PrefetchCount = transport.PrefetchCount;
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseBusInputLimits(plainJsonCommands: true);
+                    cfg.UseSendFilter(typeof(SignInternalMessagesFilter<>), context);
+                    cfg.UsePublishFilter(typeof(SignInternalMessagesFilter<>), context);
                     // The event exchanges exist from the start: a subscriber binds to them without the
                     // right to declare (or delete) them (scripts/broker-users.sh).
                     cfg.DeployPublishTopology = true;

@@ -44,4 +44,11 @@ public sealed class BusOptions
 
     /// <summary>Declare quorum queues, for a clustered broker.</summary>
     public bool QuorumQueues { get; set; }
+
+    /// <summary>
+    /// Signs and checks the processor's internal messages on RabbitMQ (required there, at least 32
+    /// characters, the same on every host of one processor). On the in-memory bus nothing outside
+    /// the process can send, and it is not used.
+    /// </summary>
+    public string? InternalMessageKey { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
             r.Immediate(5);
             // The state machine wraps what an activity throws: a forged message is refused at once.
             r.Ignore<EventExecutionException>(e => e.InnerException is UntrustedMessageException);
+            r.Ignore<UntrustedMessageException>();
         });
     }
 }

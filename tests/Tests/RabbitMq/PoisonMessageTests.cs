@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Payouts.Bus.Persistence;
+using Payouts.Bus.Sagas;
 using Payouts.Bus.Tests.Support;
 
 namespace Payouts.Bus.Tests.RabbitMq;
@@ -63,7 +67,9 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
         var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
         await host.WaitForStatusAsync(id, "AwaitingConfirmation");
         var marker = Guid.NewGuid().ToString("N");
-        // Well formed, correctly typed, on the right queue: only the payout's check id is missing.
+        // Well formed, correctly typed, on the right queue: only the processor's signature and the
+        // payout's check id are missing. The signature refuses it first; the check id is the saga's
+        // own line behind it (PayoutStateMachineTests).
         var forged = $$"""
             {
               "messageId": "{{Guid.NewGuid()}}",
@@ -74,7 +80,38 @@ public sealed class PoisonMessageTests(RabbitMqHostFixture host)
 
         var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, forged, marker);
 
-        Assert.Contains("does not carry the payout's check id", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Contains("Payouts-Signature is missing or wrong", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
         Assert.Equal("AwaitingConfirmation", (string?)(await host.GetPayoutAsync(id))["status"]);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
+    public async Task Provider_news_without_the_processors_signature_is_dead_lettered_even_with_the_right_check_id(string? signature)
+    {
+        var id = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
+        await host.WaitForStatusAsync(id, "AwaitingConfirmation");
+        Guid? checkId;
+        await using (var scope = host.Services.CreateAsyncScope())
+            checkId = (await scope.ServiceProvider.GetRequiredService<PayoutsDbContext>().Set<PayoutState>().AsNoTracking()
+                .SingleAsync(p => p.CorrelationId == id)).CheckId;
+        var marker = Guid.NewGuid().ToString("N");
+        // Everything a real answer has, the payout's secret check id included: only the signature is missing or wrong.
+        var forged = $$"""
+            {
+              "messageId": "{{Guid.NewGuid()}}",
+              "messageType": ["urn:message:payouts:processing:provider-payout-updated"],
+              "headers": { {{(signature is null ? "" : $"\"Payouts-Signature\": \"{signature}\"")}} },
+              "message": { "payoutId": "{{id}}", "source": "{{marker}}", "checkId": "{{checkId}}",
+                "update": { "status": 3, "providerStatus": "Completed", "txHash": "0xforged" } }
+            }
+            """;
+
+        var headers = await SagaQueue.PublishAndReadFromErrorQueueAsync(host.HostBrokerUrl, forged, marker);
+
+        Assert.Contains("Payouts-Signature is missing or wrong", SagaQueue.Header(headers, "MT-Fault-Message"), StringComparison.Ordinal);
+        var payout = await host.GetPayoutAsync(id);
+        Assert.Equal("AwaitingConfirmation", (string?)payout["status"]);
+        Assert.DoesNotContain(marker, payout.ToJsonString(), StringComparison.Ordinal);
     }
 }

@@ -23,6 +23,7 @@ public class RabbitMqHostFixture : PayoutsHostFixture
         {
             ["Bus:Transport"] = "RabbitMq",
             ["ConnectionStrings:RabbitMq"] = _virtualHost.Url,
+            ["Bus:InternalMessageKey"] = TestApiKeys.InternalMessageKey,
             ["Database:Provider"] = DatabaseProvider.Postgres,
             ["ConnectionStrings:Payouts"] = _database.ConnectionString,
         };

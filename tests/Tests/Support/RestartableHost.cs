@@ -62,6 +62,7 @@ public sealed class RestartableHost : IAsyncDisposable
         {
             settings["Bus:Transport"] = "RabbitMq";
             settings["ConnectionStrings:RabbitMq"] = _broker.Url;
+            settings["Bus:InternalMessageKey"] = TestApiKeys.InternalMessageKey;
         }
         foreach (var (key, value) in TestApiKeys.Settings())
             settings[key] = value;

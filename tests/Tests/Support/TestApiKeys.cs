@@ -31,6 +31,9 @@ public static class TestApiKeys
         ["Auth:ApiKeys:client-b:Scopes"] = $"{Scopes.PayoutsWrite} {Scopes.PayoutsRead} {Scopes.PayoutsApprove}",
     };
 
+    /// <summary>Bus:InternalMessageKey of every test host on RabbitMQ.</summary>
+    public const string InternalMessageKey = "test-internal-message-key-0123456789abcdef";
+
     public static HttpClient Client(Uri baseAddress, string key = Everything) =>
         new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) } };
 }
