@@ -37,7 +37,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             .Select(k => (k.Key, k.Value.Scopes, k.Value.Client))
             .FirstOrDefault();
         if (name is null && await store.FindAsync(hash, Context.RequestAborted) is { } stored)
+        {
             (name, scopes) = (stored.Name, stored.Scopes);
+            await store.RecordUseAsync(stored, Context.RequestAborted);
+        }
         if (name is null)
             return AuthenticateResult.Fail("Unknown or revoked API key.");
 

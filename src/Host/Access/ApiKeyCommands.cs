@@ -31,7 +31,8 @@ public static class ApiKeyCommands
                 return 0;
             case ["api-keys", "list"]:
                 foreach (var k in await store.ListAsync(CancellationToken.None))
-                    Console.WriteLine($"{k.Name}\t{k.Scopes}\tcreated {k.CreatedAt:u}\t{(k.RevokedAt is { } revoked ? $"revoked {revoked:u}" : "live")}");
+                    Console.WriteLine($"{k.Name}\t{k.Scopes}\tcreated {k.CreatedAt:u}\t{(k.LastUsedAt is { } used ? $"last used {used:u}" : "never used")}\t" +
+                        (k.RevokedAt is { } revoked ? $"revoked {revoked:u}" : "live"));
                 return 0;
             case ["api-keys", "revoke", var name]:
                 if (!await store.RevokeAsync(name, CancellationToken.None))

@@ -13,6 +13,8 @@ public sealed class ApiKey
     public required string Scopes { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>When the key was last presented, to the minute (<see cref="ApiKeyStore.RecordUseAsync"/>): keys nobody uses can be revoked.</summary>
+    public DateTime? LastUsedAt { get; set; }
 }
 
 /// <summary>How <see cref="ApiKey"/> maps onto <c>api_key</c> (Migrations/*/0007_api_key.sql).</summary>
@@ -27,6 +29,7 @@ internal sealed class ApiKeyMap : IEntityTypeConfiguration<ApiKey>
         key.Property(k => k.Scopes).HasColumnName("scopes").HasMaxLength(400);
         key.Property(k => k.CreatedAt).HasColumnName("created_at");
         key.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+        key.Property(k => k.LastUsedAt).HasColumnName("last_used_at");
         key.HasIndex(k => k.KeyHash).IsUnique();
     }
 }

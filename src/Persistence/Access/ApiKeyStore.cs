@@ -25,6 +25,19 @@ public sealed class ApiKeyStore(PayoutsDbContext db, TimeProvider clock)
 
     public Task<bool> AnyAsync(CancellationToken cancellationToken) => db.Set<ApiKey>().AnyAsync(cancellationToken);
 
+    /// <summary>
+    /// Records that the key was presented. Written at most once a minute per key, so that a busy
+    /// client does not add a write to every call.
+    /// </summary>
+    public async Task RecordUseAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (key.LastUsedAt is { } last && now - last < TimeSpan.FromMinutes(1))
+            return;
+        await db.Set<ApiKey>().Where(k => k.Name == key.Name)
+            .ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now), cancellationToken);
+    }
+
     /// <summary>The live (not revoked) key with this hash, if any.</summary>
     public Task<ApiKey?> FindAsync(string keyHash, CancellationToken cancellationToken) =>
         db.Set<ApiKey>().AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == keyHash && k.RevokedAt == null, cancellationToken);

@@ -92,7 +92,11 @@ public sealed class AccessTests(PayoutsHostFixture host)
 
         using var before = await client.GetAsync($"/payouts/{payoutId}");
         await using (var scope = host.Services.CreateAsyncScope())
-            Assert.True(await scope.ServiceProvider.GetRequiredService<ApiKeyStore>().RevokeAsync(name, CancellationToken.None));
+        {
+            var store = scope.ServiceProvider.GetRequiredService<ApiKeyStore>();
+            Assert.NotNull((await store.ListAsync(CancellationToken.None)).Single(k => k.Name == name).LastUsedAt);
+            Assert.True(await store.RevokeAsync(name, CancellationToken.None));
+        }
         using var after = await client.GetAsync($"/payouts/{payoutId}");
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);

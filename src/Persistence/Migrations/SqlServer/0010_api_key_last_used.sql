@@ -1,0 +1,2 @@
+-- When each stored API key was last presented (to the minute), so that unused keys can be found and revoked.
+ALTER TABLE api_key ADD last_used_at datetime2 NULL;
