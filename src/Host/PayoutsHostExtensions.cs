@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Payouts.Bus.Host.Access;
 using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
@@ -42,7 +43,19 @@ public static class PayoutsHostExtensions
         app.MapDashboard();
         app.MapPayoutsMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
+        // Degraded is not ready: MassTransit reports a faulted or stalled receive endpoint so, and a
+        // load balancer must stop sending to a host whose queues are not being consumed.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = HealthReportJson.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return app;
     }
 }
