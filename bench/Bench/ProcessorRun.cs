@@ -18,7 +18,7 @@ namespace Payouts.Bus.Bench;
 /// </summary>
 public static class ProcessorRun
 {
-    private const string Destination = "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL";
+    private const string Destination = "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy";
 
     public static async Task<ProcessorResult> RunAsync(BenchOptions options)
     {

@@ -31,8 +31,18 @@ public static partial class Networks
             ? AddressFormats.Keys.First(k => string.Equals(k, network, StringComparison.OrdinalIgnoreCase))
             : null;
 
+    /// <summary>Length and alphabet on every network; the checksum too where the network defines one we can check without a Keccak hash (not EVM's EIP-55).</summary>
     public static bool IsValidAddress(string network, string address) =>
-        AddressFormats.TryGetValue(network, out var format) && format.IsMatch(address);
+        AddressFormats.TryGetValue(network, out var format) && format.IsMatch(address) && HasValidChecksum(network, address);
+
+    private static bool HasValidChecksum(string network, string address) => network switch
+    {
+        "Tron" => AddressChecksums.IsBase58Check(address, 0x41),
+        "Bitcoin" => address.StartsWith("bc1", StringComparison.Ordinal) ? AddressChecksums.IsSegWit(address, "bc") : AddressChecksums.IsBase58Check(address, 0x00, 0x05),
+        "Litecoin" => address.StartsWith("ltc1", StringComparison.Ordinal) ? AddressChecksums.IsSegWit(address, "ltc") : AddressChecksums.IsBase58Check(address, 0x30, 0x32, 0x05),
+        "Dogecoin" => AddressChecksums.IsBase58Check(address, 0x1e),
+        _ => true,
+    };
 
     [GeneratedRegex("^(bc1[02-9ac-hj-np-z]{11,71}|[13][1-9A-HJ-NP-Za-km-z]{25,34})$")]
     private static partial Regex BitcoinAddress();

@@ -206,7 +206,7 @@ public static class Requests
 {
     public static RequestPayout TheDex(string? externalId = null, decimal amount = 125.50m) => new(
         Guid.NewGuid(), externalId ?? "ext-" + Guid.NewGuid().ToString("N"), PayoutProvider.TheDex,
-        new Money(amount, "USDT", "Tron"), "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL");
+        new Money(amount, "USDT", "Tron"), "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy");
 
     public static RequestPayout Dfns(decimal amount = 1000m) => new(
         Guid.NewGuid(), "ext-" + Guid.NewGuid().ToString("N"), PayoutProvider.Dfns,

@@ -36,13 +36,26 @@ public sealed class DomainRulesTests
     public void Bus_request_without_a_provider_is_refused_naming_it_instead_of_becoming_the_first_provider()
     {
         var request = System.Text.Json.JsonSerializer.Deserialize<RequestPayout>(
-            """{"payoutId":"6b0c3b1e-2f1a-4c52-9a7e-0c2f4f0f9a11","externalId":"no-provider","amount":{"amount":"1","currency":"USDT","network":"Tron"},"destination":"TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL"}""",
+            """{"payoutId":"6b0c3b1e-2f1a-4c52-9a7e-0c2f4f0f9a11","externalId":"no-provider","amount":{"amount":"1","currency":"USDT","network":"Tron"},"destination":"TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"}""",
             System.Text.Json.JsonSerializerOptions.Web)!;
 
         Assert.Contains(PayoutRequestValidator.Validate(request), e => e.Field == "provider");
     }
 
     private sealed record ProviderOnly(PayoutProvider Provider);
+
+    [Theory]
+    [InlineData("Tron", "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy", true)]
+    [InlineData("Tron", "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqz", false)]
+    [InlineData("Bitcoin", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", true)]
+    [InlineData("Bitcoin", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", false)]
+    [InlineData("Bitcoin", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", true)]
+    [InlineData("Bitcoin", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", true)]
+    [InlineData("Bitcoin", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp", false)]
+    [InlineData("Bitcoin", "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", true)]
+    [InlineData("Ethereum", "0x52908400098527886E0F7030069857D2E4169EE7", true)]
+    public void Address_is_checked_with_its_networks_checksum(string network, string address, bool valid) =>
+        Assert.Equal(valid, Networks.IsValidAddress(network, address));
 
     [Fact]
     public void Largest_accepted_amount_converts_to_minimum_denomination_without_overflow()

@@ -92,7 +92,7 @@ public sealed class BusInputLimitsTests(RabbitMqHostFixture host)
             ["externalId"] = externalId,
             ["provider"] = "TheDex",
             ["amount"] = new JsonObject { ["amount"] = "125.50", ["currency"] = "USDT", ["network"] = "Tron" },
-            ["destination"] = "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL",
+            ["destination"] = "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy",
         },
     }.ToJsonString();
 }

@@ -42,7 +42,7 @@ public sealed class LanguageNeutralContractTests(RabbitMqHostFixture host)
               "externalId": "plain-json-{{payoutId:N}}",
               "provider": "TheDex",
               "amount": { "amount": "125.50", "currency": "USDT", "network": "Tron" },
-              "destination": "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL"
+              "destination": "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"
             }
             """;
         // No message id, no MassTransit headers: only what any AMQP client sets.

@@ -34,7 +34,7 @@ public sealed class RabbitMqEndToEndTests(RabbitMqHostFixture host)
         try
         {
             var good = new RequestPayout(Guid.NewGuid(), $"upstream-{Guid.NewGuid():N}", PayoutProvider.TheDex,
-                new Money(42.5m, "USDT", "Tron"), "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL");
+                new Money(42.5m, "USDT", "Tron"), "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy");
             var doomed = good with { PayoutId = Guid.NewGuid(), ExternalId = $"upstream-{Guid.NewGuid():N}", Destination = PayoutsHostFixture.FailingAddress };
 
             await upstream.Publish(good);

@@ -17,7 +17,7 @@ namespace Payouts.Bus.Tests.Support;
 public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string FailingAddress = "TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf";
-    public const string FailingBitcoinAddress = "bc1qdeadfeedfacedeadfeedfacedeadfeedface0";
+    public const string FailingBitcoinAddress = "bc1qm2swa69en9l4clpfn876levny57dv490xzya6r";
     public const string FailingPaymentInstructions = "pi-sandbox-rejects-this-account";
 
     private readonly int _hostPort = LoopbackPort.Free();

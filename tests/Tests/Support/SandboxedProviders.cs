@@ -87,8 +87,8 @@ public sealed class SandboxedProviders : IAsyncDisposable
     {
         PayoutProvider.Dfns => New(provider, new Money(1000.00m, "USDC", "Polygon"), destination ?? "pi-sample-bank-account-0001",
             new DfnsPayoutDetails("wa-5pfuu-9euek-h0odgb6snva8ph3k", "USD", "US", "sample-borderless-account", "salary payment")),
-        PayoutProvider.TheDex => New(provider, new Money(125.50m, "USDT", "Tron"), destination ?? "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL"),
-        PayoutProvider.Calypso => New(provider, new Money(250m, "USDT", "Tron"), destination ?? "TQ4ZgZ9m8PCUxWnoxxqCmBjKkPkH8F9mqL"),
+        PayoutProvider.TheDex => New(provider, new Money(125.50m, "USDT", "Tron"), destination ?? "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"),
+        PayoutProvider.Calypso => New(provider, new Money(250m, "USDT", "Tron"), destination ?? "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"),
         PayoutProvider.OxaPay => New(provider, new Money(0.015m, "BTC", "Bitcoin"), destination ?? "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"),
         _ => throw new ArgumentOutOfRangeException(nameof(provider)),
     };
