@@ -39,6 +39,8 @@ public sealed class PayoutsMetrics : IDisposable
         Meter.CreateObservableGauge("payouts.stuck", () => Gauge(s => s.Stuck), "{payout}", "Payouts in a non-terminal state with no change for longer than the stuck threshold");
         Meter.CreateObservableGauge("payouts.outbox.backlog", () => Single(s => s.OutboxBacklog), "{message}", "Messages stored for sending and due now");
         Meter.CreateObservableGauge("payouts.outbox.oldest_age", () => Single(s => s.OutboxOldestAge.TotalSeconds), "s", "Age of the oldest message due for sending");
+        Meter.CreateObservableGauge("payouts.outbox.set_aside", () => Single(s => s.OutboxSetAside), "{message}",
+            "Stored messages the broker kept refusing, set aside for an operator (outbox_set_aside)");
         Meter.CreateObservableGauge("payouts.scheduled.pending", () => Single(s => s.ScheduledPending), "{message}", "Timers (polls, expiries) scheduled for later");
     }
 

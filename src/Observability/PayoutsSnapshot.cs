@@ -10,6 +10,7 @@ public sealed record PayoutsSnapshot(
     IReadOnlyList<StateCount> Stuck,
     int OutboxBacklog,
     TimeSpan OutboxOldestAge,
-    int ScheduledPending);
+    int ScheduledPending,
+    int OutboxSetAside);
 
 public sealed record StateCount(string State, string Provider, int Count);

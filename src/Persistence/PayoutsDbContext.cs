@@ -19,6 +19,7 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
         modelBuilder.ApplyConfiguration(new PayoutStateMap(SqlDialect.JsonColumnType(this)));
         modelBuilder.ApplyConfiguration(new InboxStateMap());
         modelBuilder.ApplyConfiguration(new OutboxMessageMap());
+        modelBuilder.ApplyConfiguration(new SetAsideOutboxMessageMap());
         modelBuilder.ApplyConfiguration(new ApiKeyMap());
     }
 

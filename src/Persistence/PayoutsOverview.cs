@@ -24,8 +24,9 @@ public sealed class PayoutsOverview(PayoutsDbContext db)
         var backlogCount = await backlog.CountAsync(cancellationToken);
         var oldest = backlogCount == 0 ? (DateTime?)null : await backlog.MinAsync(m => (DateTime?)m.SentTime, cancellationToken);
         var scheduled = await outbox.CountAsync(m => m.InboxMessageId == null && m.EnqueueTime > now, cancellationToken);
+        var setAside = await db.Set<SetAsideOutboxMessage>().CountAsync(cancellationToken);
 
-        return new PayoutsSnapshot(now, payouts, stuck, backlogCount, oldest is { } o && o < now ? now - o : TimeSpan.Zero, scheduled);
+        return new PayoutsSnapshot(now, payouts, stuck, backlogCount, oldest is { } o && o < now ? now - o : TimeSpan.Zero, scheduled, setAside);
     }
 
     /// <summary>The latest payouts that ended badly, newest first.</summary>

@@ -27,6 +27,18 @@ internal sealed class OutboxDeliveryService(
     private const int RemoveBatchSize = 500;
 
     /// <summary>
+    /// Rounds, each begun and ended with the bus healthy, in which the broker refused a row while it
+    /// could take others; then the row is set aside (<see cref="SetAsideOutboxMessage"/>), so that it
+    /// never holds up the rows behind it.
+    /// </summary>
+    private const int RefusalsBeforeSetAside = 5;
+
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Refusals so far of rows this process could not send, by sequence number.</summary>
+    private readonly Dictionary<long, int> _refusals = [];
+
+    /// <summary>
     /// A consumer's stored message still here this long after it was stored, and not in this
     /// process's hands, was left by a process that died (or whose every send failed). Longer than
     /// any one consume takes, provider calls included, so that another host's rows in flight are left alone.
@@ -106,19 +118,53 @@ internal sealed class OutboxDeliveryService(
         var due = skip is null ? claimed : claimed.Where(m => !skip(m)).ToList();
 
         // Sent side by side: each waits for the broker's confirmation, and their order does not matter.
-        await Task.WhenAll(due.Select(async message =>
+        var outcomes = await Task.WhenAll(due.Select(async message =>
         {
-            message.Deserialize(SystemTextJsonMessageSerializer.Instance);
-            var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
-            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), cancellationToken);
+            // A send the broker neither confirms nor refuses in time counts as refused: one stuck row must not stop the round.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(SendTimeout);
+            try
+            {
+                message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+                var endpoint = await bus.GetSendEndpoint(message.DestinationAddress!);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), timeout.Token);
+                return (message, Refusal: (Exception?)null);
+            }
+            catch (Exception refusal) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (message, Refusal: refusal);
+            }
         }));
+        var sent = outcomes.Where(o => o.Refusal is null).Select(o => o.message).ToList();
         // Sent before the rows go: a crash in between sends again (at least once); consumers deduplicate by message id.
-        db.RemoveRange(due);
+        db.RemoveRange(sent);
+        foreach (var message in sent)
+            _refusals.Remove(message.SequenceNumber);
+        // A broker that went away refuses everything; that is not this row's fault.
+        if (bus.CheckHealth().Status == BusHealthStatus.Healthy)
+            foreach (var (message, refusal) in outcomes.Where(o => o.Refusal is not null))
+                Refused(db, message, refusal!);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (due.Count > 0)
-            logger.Log(level, "Delivered {Count} {Kind} messages", due.Count, kind);
-        return due.Count;
+        if (sent.Count > 0)
+            logger.Log(level, "Delivered {Count} {Kind} messages", sent.Count, kind);
+        return sent.Count;
+    }
+
+    private void Refused(PayoutsDbContext db, OutboxMessage message, Exception refusal)
+    {
+        var refusals = _refusals[message.SequenceNumber] = _refusals.GetValueOrDefault(message.SequenceNumber) + 1;
+        if (refusals < RefusalsBeforeSetAside)
+        {
+            logger.LogWarning("Outbox message {SequenceNumber} ({MessageType}) to {Destination} refused ({Refusals} of {Limit}): {Reason}",
+                message.SequenceNumber, message.MessageType, message.DestinationAddress, refusals, RefusalsBeforeSetAside, refusal.Message);
+            return;
+        }
+        _refusals.Remove(message.SequenceNumber);
+        db.Remove(message);
+        db.Add(SetAsideOutboxMessage.From(message, refusal, DateTime.UtcNow));
+        logger.LogError("Outbox message {SequenceNumber} ({MessageType}) to {Destination} set aside in outbox_set_aside after {Refusals} refusals: {Reason}",
+            message.SequenceNumber, message.MessageType, message.DestinationAddress, refusals, refusal.Message);
     }
 
     /// <summary>Removes the rows of messages already sent from memory, in one statement per batch.</summary>
