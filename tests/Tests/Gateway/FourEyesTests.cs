@@ -16,11 +16,7 @@ public sealed class FourEyesTests(FourEyesTests.FourEyesHost host) : IClassFixtu
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
         var payoutId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["payoutId"]!.GetValue<Guid>();
         var awaiting = await host.WaitForStatusAsync(payoutId, "AwaitingConfirmation");
-        var confirmation = new JsonObject
-        {
-            ["depositAddress"] = (string)awaiting["confirmation"]!["depositAddress"]!,
-            ["amount"] = (string)awaiting["confirmation"]!["amount"]!,
-        };
+        var confirmation = PayoutsHostFixture.ConfirmationAsShown(awaiting);
 
         using var own = await requester.PostAsJsonAsync($"/payouts/{payoutId}/confirm", confirmation);
 

@@ -16,11 +16,7 @@ public sealed class OwnershipTests(PayoutsHostFixture host)
         using var b = TestApiKeys.Client(host.Http.BaseAddress!, TestApiKeys.ClientB);
         var payoutId = await RequestAsync(a, PayoutsHostFixture.Sample("dfns"));
         var awaiting = await host.WaitForStatusAsync(payoutId, "AwaitingConfirmation");
-        var confirmation = new JsonObject
-        {
-            ["depositAddress"] = (string)awaiting["confirmation"]!["depositAddress"]!,
-            ["amount"] = (string)awaiting["confirmation"]!["amount"]!,
-        };
+        var confirmation = PayoutsHostFixture.ConfirmationAsShown(awaiting);
 
         using var read = await b.GetAsync($"/payouts/{payoutId}");
         using var confirm = await b.PostAsJsonAsync($"/payouts/{payoutId}/confirm", confirmation);

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Payouts.Bus.Tests.Support;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Payouts.Bus.Tests.RabbitMq;
 
@@ -50,22 +49,10 @@ public sealed class BusInputLimitsTests(RabbitMqHostFixture host)
     {
         var payoutId = Guid.NewGuid();
         var marker = "tag-" + Guid.NewGuid().ToString("N");
+        await using var accepted = await EventQueue.BindAsync(host.HostBrokerUrl, "payouts.payout-accepted");
         var factory = new ConnectionFactory { Uri = new Uri(host.HostBrokerUrl) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.ExchangeDeclareAsync("payouts.payout-accepted", ExchangeType.Fanout, durable: true);
-        var queue = (await channel.QueueDeclareAsync(exclusive: true, autoDelete: true)).QueueName;
-        await channel.QueueBindAsync(queue, "payouts.payout-accepted", "");
-        var accepted = new TaskCompletionSource<(string Envelope, IDictionary<string, object?> Transport)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            var text = Encoding.UTF8.GetString(delivery.Body.Span);
-            if (text.Contains(payoutId.ToString(), StringComparison.Ordinal))
-                accepted.TrySetResult((text, delivery.BasicProperties.Headers ?? new Dictionary<string, object?>()));
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
 
         var properties = new BasicProperties
         {
@@ -75,7 +62,7 @@ public sealed class BusInputLimitsTests(RabbitMqHostFixture host)
         await channel.BasicPublishAsync("", "payout-state", mandatory: true, properties,
             Encoding.UTF8.GetBytes(RequestEnvelope(payoutId, "tagged-" + payoutId.ToString("N"), new JsonObject { ["X-Upstream-Envelope-Tag"] = marker })));
 
-        var (envelope, transport) = await accepted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var (envelope, transport) = await accepted.FirstContainingAsync(payoutId.ToString());
         Assert.DoesNotContain(marker, envelope, StringComparison.Ordinal);
         Assert.DoesNotContain(transport.Values, v => v is byte[] bytes && Encoding.UTF8.GetString(bytes).Contains(marker, StringComparison.Ordinal));
     }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Payouts.Bus.Tests.Support;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Payouts.Bus.Tests.RabbitMq;
 
@@ -21,20 +20,8 @@ public sealed class LanguageNeutralContractTests(RabbitMqHostFixture host)
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
 
-        // A subscriber declares the event exchange as the README says (fanout, durable) and binds its own queue.
-        await channel.ExchangeDeclareAsync("payouts.payout-completed", ExchangeType.Fanout, durable: true);
-        var queue = (await channel.QueueDeclareAsync(exclusive: true, autoDelete: true)).QueueName;
-        await channel.QueueBindAsync(queue, "payouts.payout-completed", "");
-        var completed = new TaskCompletionSource<JsonNode>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            var envelope = JsonNode.Parse(delivery.Body.Span)!;
-            if ((string?)envelope["message"]?["payoutId"] == payoutId.ToString())
-                completed.TrySetResult(envelope["message"]!);
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+        // A subscriber binds its own queue to the event exchange, as the README says.
+        await using var completed = await EventQueue.BindAsync(host.HostBrokerUrl, "payouts.payout-completed");
 
         var command = $$"""
             {
@@ -49,7 +36,7 @@ public sealed class LanguageNeutralContractTests(RabbitMqHostFixture host)
         var properties = new BasicProperties { ContentType = "application/json", Persistent = true };
         await channel.BasicPublishAsync("payouts.request-payout", "", mandatory: true, properties, Encoding.UTF8.GetBytes(command));
 
-        var message = await completed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var message = JsonNode.Parse((await completed.FirstContainingAsync(payoutId.ToString())).Body)!["message"]!;
         Assert.Equal("125.50", (string?)message["amount"]?["amount"]);
         var payout = await host.WaitForStatusAsync(payoutId, "Completed");
         Assert.Equal("125.50", (string?)payout["amount"]);

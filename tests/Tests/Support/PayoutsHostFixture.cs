@@ -108,14 +108,16 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Confirms a payout awaiting confirmation with the deposit address and amount it shows, as a person would.</summary>
     public async Task<HttpStatusCode> ConfirmAsShownAsync(Guid payoutId, JsonObject awaiting)
     {
-        var confirmation = awaiting["confirmation"]!;
-        var (status, _) = await PostAsync($"/payouts/{payoutId}/confirm", new JsonObject
-        {
-            ["depositAddress"] = (string)confirmation["depositAddress"]!,
-            ["amount"] = (string)confirmation["amount"]!,
-        });
+        var (status, _) = await PostAsync($"/payouts/{payoutId}/confirm", ConfirmationAsShown(awaiting));
         return status;
     }
+
+    /// <summary>The body of <c>POST /payouts/{id}/confirm</c> that echoes what a payout awaiting confirmation shows.</summary>
+    public static JsonObject ConfirmationAsShown(JsonObject awaiting) => new()
+    {
+        ["depositAddress"] = (string)awaiting["confirmation"]!["depositAddress"]!,
+        ["amount"] = (string)awaiting["confirmation"]!["amount"]!,
+    };
 
     public static string Describe(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }
