@@ -61,6 +61,13 @@ public static class WebhookEndpoints
                 metrics.Webhook(known.ToString(), "ignored");
                 return Results.Text(result.ResponseBody, "text/plain");
             }
+            if (SkipsConfirmation(payout, update))
+            {
+                // Only the provider's own answer, asked for below, can show it was confirmed elsewhere.
+                logger.LogWarning("{Provider} webhook for payout {PayoutId} says {Status} while the payout awaits our confirmation, which was never sent: " +
+                    "the webhook's word is refused and {Provider} is asked", known, update.PayoutId, update.Update.ProviderStatus, known);
+                metrics.Webhook(known.ToString(), "skipped_step");
+            }
             using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
             {
                 // A payout already ended records late news as it came; there is nothing to confirm.
@@ -79,6 +86,11 @@ public static class WebhookEndpoints
         }
         return Results.Text(result.ResponseBody, "text/plain");
     }
+
+    /// <summary>A payout that waits for our confirmation cannot have been paid before we sent it.</summary>
+    private static bool SkipsConfirmation(PayoutState payout, ProviderPayoutUpdated webhook) =>
+        payout.CurrentState == nameof(PayoutStateMachine.AwaitingConfirmation) && payout.ConfirmationSentAt is null
+        && webhook.Update.Status is ProviderPayoutStatus.Completed or ProviderPayoutStatus.Processing;
 
     /// <summary>
     /// The provider's own answer to "where does this payout stand", as the answer to the saga's

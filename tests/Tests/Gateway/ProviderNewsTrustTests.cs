@@ -67,9 +67,13 @@ public sealed class ProviderNewsTrustTests(PayoutsHostFixture host)
             },
         }.ToJsonString();
 
+        using var outcomes = new WebhookOutcomes(host.Services);
+
         using var response = await host.Http.SendAsync(SignedWebhook.Request("dfns", body));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        // The webhook skips the confirmation the payout waits for: refused by name, and counted.
+        Assert.Contains("skipped_step", outcomes.All);
         // Dfns was asked before the webhook was acknowledged, and its answer is what the saga consumes.
         Assert.Contains(host.Sandbox.ApiCalls, c => c.Method == "GET" && c.Path.EndsWith(reference, StringComparison.Ordinal));
         var messageId = new WebhookResult(200, "", null, "", eventId).MessageId(PayoutProvider.Dfns, System.Text.Encoding.UTF8.GetBytes(body));

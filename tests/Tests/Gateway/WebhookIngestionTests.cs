@@ -95,28 +95,14 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     [Fact]
     public async Task Signed_webhook_for_a_payout_that_does_not_exist_here_is_acknowledged_and_goes_nowhere()
     {
-        var outcomes = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        var meter = host.Services.GetRequiredService<Observability.PayoutsMetrics>().Meter;
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == meter && instrument.Name == "payouts.webhooks")
-                l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-                if (tag.Key == "outcome")
-                    outcomes.Enqueue((string)tag.Value!);
-        });
-        listener.Start();
+        using var outcomes = new WebhookOutcomes(host.Services);
         var stranger = Guid.NewGuid();
         var body = new JsonObject { ["id"] = "someone-else", ["status"] = 1, ["statusName"] = "Successful", ["description"] = stranger.ToString() }.ToJsonString();
 
         using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(["ignored"], outcomes);
+        Assert.Equal(["ignored"], outcomes.All);
         var messageId = new WebhookResult(200, "", null, "").MessageId(PayoutProvider.TheDex, Encoding.UTF8.GetBytes(body));
         await using var scope = host.Services.CreateAsyncScope();
         Assert.False(await scope.ServiceProvider.GetRequiredService<PayoutsDbContext>().Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId),
