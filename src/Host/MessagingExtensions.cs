@@ -2,6 +2,7 @@ using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Host.Messaging;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Sagas;

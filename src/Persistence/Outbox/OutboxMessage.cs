@@ -42,10 +42,14 @@ public sealed class OutboxMessage : OutboxMessageContext
     HostInfo MessageContext.Host => MassTransit.Metadata.HostMetadataCache.Host;
     IReadOnlyDictionary<string, object> OutboxMessageContext.Properties => _properties ?? new Dictionary<string, object>();
 
-    /// <summary>The stored message as a row: headers and transport properties as JSON; a delay becomes <see cref="EnqueueTime"/>.</summary>
-    public static OutboxMessage From<T>(SendContext<T> context, IObjectDeserializer serializer, DateTime now)
+    /// <summary>
+    /// The stored message as a row: headers and transport properties as JSON; a delay becomes
+    /// <see cref="EnqueueTime"/>. Internal messages are signed here, when their id is final.
+    /// </summary>
+    public static OutboxMessage From<T>(SendContext<T> context, IObjectDeserializer serializer, DateTime now, InternalMessageSignature? signature)
         where T : class
     {
+        signature?.Sign(context);
         var message = new OutboxMessage
         {
             MessageId = context.MessageId ?? throw new MessageException(typeof(T), "The outbox needs a MessageId on every message."),

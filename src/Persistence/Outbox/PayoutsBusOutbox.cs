@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Payouts.Bus.Persistence.Outbox;
 
@@ -28,7 +29,7 @@ public sealed class PayoutsBusOutbox(PayoutsDbContext db, IBus bus, IServiceProv
         where T : class
     {
         var now = DateTime.UtcNow;
-        var message = OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance, now);
+        var message = OutboxMessage.From(context, SystemTextJsonMessageSerializer.Instance, now, services.GetService<InternalMessageSignature>());
         message.EnqueueTime ??= now;
         db.Set<OutboxMessage>().Add(message);
         return Task.CompletedTask;

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Payouts.Bus.Persistence.Outbox;
 
@@ -18,6 +19,7 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
     where TMessage : class
 {
     private readonly List<OutboxMessage> _sent = [];
+    private readonly InternalMessageSignature? _signature = provider.GetService<InternalMessageSignature>();
     private bool _inMemory;
     private bool _deliveredFromMemory;
     private long? _lastDelivered;
@@ -101,7 +103,7 @@ internal sealed class PayoutsOutboxConsumeContext<TMessage>(
 
     public override Task AddSend<T>(SendContext<T> context)
     {
-        var message = OutboxMessage.From(context, SerializerContext, DateTime.UtcNow);
+        var message = OutboxMessage.From(context, SerializerContext, DateTime.UtcNow, _signature);
         // A scheduled message belongs to no inbox row: the delivery service sends it when due.
         if (message.EnqueueTime is null)
         {

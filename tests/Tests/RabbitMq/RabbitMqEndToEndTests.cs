@@ -54,4 +54,16 @@ public sealed class RabbitMqEndToEndTests(RabbitMqHostFixture host)
             await upstream.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Provider_callback_reaches_the_saga_signed_and_is_never_dead_lettered()
+    {
+        var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+
+        // The callback's update is stored with an id derived from the callback; it must be signed with that id.
+        await host.WaitForStatusAsync(payoutId, "Completed");
+        await Eventually.Until(() => host.GetPayoutAsync(payoutId),
+            p => p["history"]!.AsArray().Any(h => ((string?)h!["reason"])?.StartsWith("thedex callback", StringComparison.Ordinal) == true),
+            "the saga to record TheDex's callback");
+    }
 }
