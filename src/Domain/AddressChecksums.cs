@@ -6,7 +6,7 @@ namespace Payouts.Bus.Domain;
 /// <summary>
 /// The checksums networks build into their addresses, so that a mistyped address is refused here
 /// instead of being paid to: Base58Check (Tron, Bitcoin, Litecoin and Dogecoin legacy addresses)
-/// and Bech32/Bech32m (Bitcoin and Litecoin SegWit).
+/// Bech32/Bech32m (Bitcoin and Litecoin SegWit) and EIP-55 mixed case (EVM networks).
 /// </summary>
 internal static class AddressChecksums
 {
@@ -57,6 +57,28 @@ internal static class AddressChecksums
         }
         var witnessVersion = Bech32Alphabet.IndexOf(data[0]);
         return Polymod(values) == (witnessVersion == 0 ? 1u : 0x2bc830a3u);
+    }
+
+    /// <summary>
+    /// EIP-55: an address written in mixed case carries its checksum in the case of its letters
+    /// (upper where the Keccak-256 of the lower-case hex has a nibble of 8 or more). All lower or all
+    /// upper case carries none, and is taken as written.
+    /// </summary>
+    public static bool IsEip55(string address)
+    {
+        var hex = address[2..];
+        if (!hex.Any(char.IsUpper) || !hex.Any(char.IsLower))
+            return true;
+        var hash = Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(hex.ToLowerInvariant()));
+        for (var i = 0; i < hex.Length; i++)
+        {
+            if (!char.IsLetter(hex[i]))
+                continue;
+            var nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xF;
+            if (char.IsUpper(hex[i]) != (nibble >= 8))
+                return false;
+        }
+        return true;
     }
 
     private static uint Polymod(List<uint> values)

@@ -31,7 +31,7 @@ public static partial class Networks
             ? AddressFormats.Keys.First(k => string.Equals(k, network, StringComparison.OrdinalIgnoreCase))
             : null;
 
-    /// <summary>Length and alphabet on every network; the checksum too where the network defines one we can check without a Keccak hash (not EVM's EIP-55).</summary>
+    /// <summary>Length and alphabet on every network; the checksum too where the network defines one.</summary>
     public static bool IsValidAddress(string network, string address) =>
         AddressFormats.TryGetValue(network, out var format) && format.IsMatch(address) && HasValidChecksum(network, address);
 
@@ -41,6 +41,7 @@ public static partial class Networks
         "Bitcoin" => address.StartsWith("bc1", StringComparison.Ordinal) ? AddressChecksums.IsSegWit(address, "bc") : AddressChecksums.IsBase58Check(address, 0x00, 0x05),
         "Litecoin" => address.StartsWith("ltc1", StringComparison.Ordinal) ? AddressChecksums.IsSegWit(address, "ltc") : AddressChecksums.IsBase58Check(address, 0x30, 0x32, 0x05),
         "Dogecoin" => AddressChecksums.IsBase58Check(address, 0x1e),
+        "Ethereum" or "Polygon" or "Bsc" or "Arbitrum" or "Optimism" or "Base" => AddressChecksums.IsEip55(address),
         _ => true,
     };
 

@@ -54,6 +54,12 @@ public sealed class DomainRulesTests
     [InlineData("Bitcoin", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp", false)]
     [InlineData("Bitcoin", "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", true)]
     [InlineData("Ethereum", "0x52908400098527886E0F7030069857D2E4169EE7", true)]
+    [InlineData("Ethereum", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", true)]
+    [InlineData("Polygon", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", true)]
+    [InlineData("Base", "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", true)]
+    [InlineData("Ethereum", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb", true)]
+    [InlineData("Ethereum", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", false)]
+    [InlineData("Ethereum", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", true)]
     public void Address_is_checked_with_its_networks_checksum(string network, string address, bool valid) =>
         Assert.Equal(valid, Networks.IsValidAddress(network, address));
 
