@@ -14,7 +14,7 @@ internal static class AddressChecksums
     private const string Bech32Alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     private static readonly uint[] Bech32Generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
 
-    /// <summary>A 25-byte Base58Check payload: one of the version bytes, 20 bytes of hash, and the first 4 bytes of its double SHA-256.</summary>
+    /// <summary>A 25-byte Base58Check payload: one of the version bytes, 20 bytes of hash, and the first 4 bytes of SHA-256 applied twice to them.</summary>
     public static bool IsBase58Check(string address, params ReadOnlySpan<byte> versions)
     {
         BigInteger value = 0;
