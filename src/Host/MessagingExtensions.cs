@@ -2,9 +2,9 @@ using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Host.Messaging;
-using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
+using Payouts.Bus.Persistence.Outbox;
 using Payouts.Bus.Sagas;
 
 namespace Payouts.Bus.Host;
