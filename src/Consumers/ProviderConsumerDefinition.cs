@@ -17,6 +17,7 @@ public sealed class ProviderConsumerDefinition<TConsumer> : ConsumerDefinition<T
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<ProviderException>();
+            r.Handle<SubmissionInProgressException>();
             r.Handle<HttpRequestException>();
             r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
         });

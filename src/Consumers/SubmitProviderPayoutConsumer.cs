@@ -7,24 +7,28 @@ using Payouts.Bus.Providers;
 namespace Payouts.Bus.Consumers;
 
 /// <summary>
-/// Hands a payout to its provider. The provider client never creates twice (idempotency key, or
-/// a look-up before the create), so a retry after an unknown outcome is safe. A provider's "no"
-/// is reported to the saga; anything that is not a decision is thrown and retried.
+/// Hands a payout to its provider, outside any database transaction. The attempt is recorded first
+/// (<see cref="IPayoutSubmissions"/>): the first attempt creates at once; a later one, after an
+/// outcome that may be unknown, lets the provider client find an earlier create before it sends
+/// one, so a retry never pays twice. A provider's "no" is reported to the saga; anything that is
+/// not a decision is thrown and retried.
 /// </summary>
-public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPayoutSubmissionLock submissions, ILogger<SubmitProviderPayoutConsumer> logger)
+public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPayoutSubmissions submissions, ILogger<SubmitProviderPayoutConsumer> logger)
     : IConsumer<SubmitProviderPayout>
 {
     public async Task Consume(ConsumeContext<SubmitProviderPayout> context)
     {
         var payout = context.Message.Payout;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["PayoutId"] = payout.PayoutId });
-        await submissions.HoldAsync(payout.PayoutId, context.CancellationToken);
-        var result = await providers.Client(payout.Provider).SubmitAsync(payout, context.CancellationToken);
+        await using var attempt = await submissions.BeginAsync(payout.PayoutId, context.CancellationToken)
+            ?? throw new SubmissionInProgressException(payout.PayoutId);
+        using var calls = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, attempt.LeaseLost);
+        var result = await providers.Client(payout.Provider).SubmitAsync(payout, attempt.EarlierSince, calls.Token);
 
         if (result.Accepted is { } update)
         {
-            logger.LogInformation("Payout {PayoutId} accepted by {Provider} as {Reference} ({Status})",
-                payout.PayoutId, payout.Provider, update.Reference, update.ProviderStatus);
+            logger.LogInformation("Payout {PayoutId} accepted by {Provider} as {Reference} ({Status}), attempt {Attempt}",
+                payout.PayoutId, payout.Provider, update.Reference, update.ProviderStatus, attempt.Number);
             await context.Publish(new ProviderPayoutAccepted(payout.PayoutId, update, payout.CheckId));
         }
         else
@@ -35,3 +39,7 @@ public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPay
         }
     }
 }
+
+/// <summary>Another attempt to submit the payout is running (or died, and its lease has not lapsed yet): retried later.</summary>
+public sealed class SubmissionInProgressException(Guid payoutId)
+    : Exception($"Payout {payoutId}: another submission attempt holds it; trying again once it ends or its lease lapses.");

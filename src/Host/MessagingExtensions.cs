@@ -42,7 +42,7 @@ public static class MessagingExtensions
             // A payout processor sends nothing to third parties that it does not need to (MassTransit reports usage by default).
             bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (transport.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     rabbit.SetQuorumQueue();
@@ -54,7 +54,10 @@ public static class MessagingExtensions
                 endpoint.UseConsumeFilter(typeof(PayoutLogScopeFilter<>), context);
                 if (signed)
                     endpoint.UseConsumeFilter(typeof(VerifyInternalMessagesFilter<>), context);
-                endpoint.UsePayoutsOutbox(context);
+                // The saga's transitions commit with what they send. The provider consumers hold no
+                // transaction while they call a provider: what they report is safe to report twice.
+                if (name == PayoutStateMachineDefinition.QueueName)
+                    endpoint.UsePayoutsOutbox(context);
             });
             bus.AddDelayedMessageScheduler();
             bus.AddPayoutSaga().InPayoutsDatabase();

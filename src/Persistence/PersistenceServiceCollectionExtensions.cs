@@ -5,6 +5,7 @@ using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Payouts.Bus.Domain;
 using Payouts.Bus.Persistence.Access;
@@ -45,7 +46,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<SchemaMigrator>();
         services.AddScoped<IOutboxContextFactory<PayoutsDbContext>, PayoutsOutboxContextFactory>();
         services.AddSingleton<DeliveredOutboxRows>();
-        services.AddScoped<IPayoutSubmissionLock, PayoutSubmissionLock>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IPayoutSubmissions, PayoutSubmissions>();
         services.AddScoped<PayoutsBusOutbox>();
         services.AddScoped<ProviderUpdateInbox>();
         services.AddScoped<PayoutsOverview>();

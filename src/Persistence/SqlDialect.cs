@@ -103,22 +103,40 @@ internal static class SqlDialect
     }
 
     /// <summary>
-    /// Makes another submission of the same payout wait until this transaction ends. SQLite needs
-    /// nothing: its transactions already run one at a time.
+    /// Takes a payout's submission lease for an attempt, one statement on its own (committed at
+    /// once): the first attempt inserts the row; a later one takes it over when the lease is free or
+    /// lapsed, and counts itself. Nothing comes back while another attempt holds the lease.
     /// </summary>
-    public static async Task LockSubmissionAsync(PayoutsDbContext db, Guid payoutId, CancellationToken cancellationToken)
+    public static async Task<(int Number, DateTime FirstAttemptAt)?> BeginSubmissionAsync(PayoutsDbContext db, Guid payoutId, Guid attempt,
+        DateTime now, DateTime until, CancellationToken cancellationToken)
     {
-        switch (Provider(db))
-        {
-            case DatabaseProvider.Postgres:
-                var key = BitConverter.ToInt64(payoutId.ToByteArray(), 0) ^ BitConverter.ToInt64(payoutId.ToByteArray(), 8);
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
-                break;
-            case DatabaseProvider.SqlServer:
-                await db.Database.ExecuteSqlRawAsync(SqlServerStatements.LockSubmission, [$"payout-submit-{payoutId:N}"], cancellationToken);
-                break;
-        }
+        var rows = Provider(db) == DatabaseProvider.SqlServer
+            ? db.Database.SqlQueryRaw<SubmissionRow>(SqlServerStatements.BeginSubmission, payoutId, now, attempt, until)
+            : db.Database.SqlQuery<SubmissionRow>($"""
+                INSERT INTO payout_submission (payout_id, attempts, first_attempt_at, lease_attempt, lease_until)
+                VALUES ({payoutId}, 1, {now}, {attempt}, {until})
+                ON CONFLICT (payout_id) DO UPDATE
+                SET attempts = payout_submission.attempts + 1, lease_attempt = excluded.lease_attempt, lease_until = excluded.lease_until
+                WHERE payout_submission.lease_until IS NULL OR payout_submission.lease_until <= {now}
+                RETURNING attempts AS "Attempts", first_attempt_at AS "FirstAttemptAt"
+                """);
+        // Not composable (an INSERT): read as is, without operators that would wrap it in a SELECT.
+        var row = (await rows.ToListAsync(cancellationToken)).SingleOrDefault();
+        return row is null ? null : (row.Attempts, DateTime.SpecifyKind(row.FirstAttemptAt, DateTimeKind.Utc));
     }
+
+    /// <returns>1 when the attempt still held the lease and now holds it until <paramref name="until"/>; 0 when it had lost it.</returns>
+    public static Task<int> RenewSubmissionAsync(PayoutsDbContext db, Guid payoutId, Guid attempt, DateTime until, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"UPDATE payout_submission SET lease_until = {until} WHERE payout_id = {payoutId} AND lease_attempt = {attempt}",
+            cancellationToken);
+
+    public static Task<int> EndSubmissionAsync(PayoutsDbContext db, Guid payoutId, Guid attempt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"UPDATE payout_submission SET lease_attempt = NULL, lease_until = NULL WHERE payout_id = {payoutId} AND lease_attempt = {attempt}",
+            cancellationToken);
+
+    private sealed record SubmissionRow(int Attempts, DateTime FirstAttemptAt);
 
     /// <summary>Due messages that belong to no consumer, claimed so that another host skips them.</summary>
     public static IQueryable<OutboxMessage> ClaimDue(PayoutsDbContext db, DateTime now, int batchSize) => Provider(db) switch
@@ -166,12 +184,16 @@ internal static class SqlServerStatements
     public const string ClaimDue =
         "SELECT TOP ({1}) * FROM outbox_message WITH (UPDLOCK, ROWLOCK, READPAST) WHERE inbox_message_id IS NULL AND enqueue_time <= {0} ORDER BY sequence_number";
 
-    public const string LockSubmission =
-        "EXEC sp_getapplock @Resource = {0}, @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1";
+    // HOLDLOCK makes the look for the row and its insert or update one step, as ON CONFLICT does.
+    public const string BeginSubmission =
+        "MERGE payout_submission WITH (HOLDLOCK) AS s USING (SELECT {0} AS payout_id) AS n ON s.payout_id = n.payout_id " +
+        "WHEN MATCHED AND (s.lease_until IS NULL OR s.lease_until <= {1}) THEN UPDATE SET attempts = s.attempts + 1, lease_attempt = {2}, lease_until = {3} " +
+        "WHEN NOT MATCHED THEN INSERT (payout_id, attempts, first_attempt_at, lease_attempt, lease_until) VALUES ({0}, 1, {1}, {2}, {3}) " +
+        "OUTPUT inserted.attempts AS Attempts, inserted.first_attempt_at AS FirstAttemptAt;";
 
     public const string ClaimOrphaned =
         "SELECT TOP ({1}) * FROM outbox_message WITH (UPDLOCK, ROWLOCK, READPAST) WHERE inbox_message_id IS NOT NULL AND sent_time < {0} ORDER BY sequence_number";
 
     /// <summary>Every statement above, for the parse test.</summary>
-    public static readonly IReadOnlyList<string> All = [SchemaVersionTable, LockMigrations, LockPayout, LockInbox, InsertInboxIfAbsent, LockSubmission, ClaimDue, ClaimOrphaned];
+    public static readonly IReadOnlyList<string> All = [SchemaVersionTable, LockMigrations, LockPayout, LockInbox, InsertInboxIfAbsent, BeginSubmission, ClaimDue, ClaimOrphaned];
 }

@@ -15,7 +15,11 @@ public interface IPayoutProviderClient
     /// Creates the payout at the provider, or finds the one an earlier attempt created:
     /// a call repeated for the same <see cref="ProviderPayout.PayoutId"/> never pays twice.
     /// </summary>
-    Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken);
+    /// <param name="earlierAttemptSince">
+    /// When an earlier attempt may have created the payout (its first began then); null when none
+    /// can have, and a client whose provider has no idempotency key creates without looking first.
+    /// </param>
+    Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken);
 
     /// <summary>The provider's current view of the payout, or null when it has no such payout.</summary>
     Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken);

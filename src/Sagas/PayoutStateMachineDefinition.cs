@@ -3,12 +3,14 @@ using MassTransit;
 namespace Payouts.Bus.Sagas;
 
 /// <summary>How the payout saga's endpoint consumes: immediate retries for transient failures. The
-/// outbox that makes a transition and its messages one commit is set by the host on every endpoint.</summary>
+/// outbox that makes a transition and its messages one commit is set by the host on this endpoint.</summary>
 public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
 {
+    public const string QueueName = "payout-state";
+
     public PayoutStateMachineDefinition()
     {
-        Endpoint(e => e.Name = "payout-state");
+        Endpoint(e => e.Name = QueueName);
     }
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<PayoutState> sagaConfigurator,

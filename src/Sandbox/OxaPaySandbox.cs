@@ -85,12 +85,17 @@ internal sealed class OxaPaySandbox(SandboxOptions options, SandboxLedger ledger
                 ? Envelope(200, PayoutJson(payout), "Operation completed successfully!", null)
                 : Envelope(404, null, "Not found", new { type = "not_found", key = "track_id", message = $"payout {trackId} not found" }));
 
-        oxapay.MapGet("/payout", (long? from_date, long? to_date) =>
+        // Newest first, in pages of `size` rows (at most the page limit), like OxaPay's history.
+        oxapay.MapGet("/payout", (long? from_date, long? to_date, int? size, int? page) =>
         {
             var from = DateTimeOffset.FromUnixTimeSeconds(from_date ?? 0).UtcDateTime;
             var to = DateTimeOffset.FromUnixTimeSeconds(to_date ?? 32503680000).UtcDateTime;
-            var list = Payouts.Values.Where(p => p.CreatedAt >= from && p.CreatedAt <= to).Select(PayoutJson).ToList();
-            return Envelope(200, new { list, meta = new { page = 1, last_page = 1, total = list.Count } }, "Operation completed successfully!", null);
+            var pageSize = Math.Clamp(size ?? 10, 1, Options.OxaPayHistoryPageLimit);
+            var matching = Payouts.Values.Where(p => p.CreatedAt >= from && p.CreatedAt <= to).OrderByDescending(p => p.CreatedAt).ToList();
+            var lastPage = Math.Max(1, (matching.Count + pageSize - 1) / pageSize);
+            var current = Math.Max(1, page ?? 1);
+            var list = matching.Skip((current - 1) * pageSize).Take(pageSize).Select(PayoutJson).ToList();
+            return Envelope(200, new { list, meta = new { page = current, last_page = lastPage, total = matching.Count } }, "Operation completed successfully!", null);
         });
     }
 

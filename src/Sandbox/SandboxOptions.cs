@@ -67,6 +67,9 @@ public sealed class SandboxOptions
 
     public string OxaPayPayoutApiKey { get; set; } = "sandbox-oxapay-key";
 
+    /// <summary>The most rows a page of OxaPay's payout history holds, whatever <c>size</c> asks for (OxaPay's own cap is assumed to be 200).</summary>
+    public int OxaPayHistoryPageLimit { get; set; } = 200;
+
     /// <summary>TheDex balance per pay currency (e.g. <c>USDT_TRON</c>); a currency not listed holds plenty.</summary>
     public Dictionary<string, decimal> TheDexBalances { get; set; } = [];
 

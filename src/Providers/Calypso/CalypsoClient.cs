@@ -16,11 +16,12 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
 {
     public PayoutProvider Provider => PayoutProvider.Calypso;
 
-    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken)
     {
-        // An earlier attempt may have created it; its amount is then no longer in the balance.
-        var existing = await FindAsync(new CalypsoPayoutLookup(IdempotencyKey: payout.PayoutId), cancellationToken);
-        if (existing is not null)
+        // An earlier attempt may have created it; its amount is then no longer in the balance, and
+        // the balance check below would refuse what was already paid.
+        if (earlierAttemptSince is not null
+            && await FindAsync(new CalypsoPayoutLookup(IdempotencyKey: payout.PayoutId), cancellationToken) is { } existing)
             return ProviderSubmitResult.Accept(CalypsoStatus.ToUpdate(existing));
 
         var asset = ProviderProfiles.For(Provider).Get(payout.Amount);

@@ -18,7 +18,7 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
 
     public PayoutProvider Provider => PayoutProvider.Dfns;
 
-    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken)
     {
         var details = Details(payout);
         var asset = ProviderProfiles.For(Provider).Get(payout.Amount);

@@ -10,17 +10,19 @@ namespace Payouts.Bus.Providers.OxaPay;
 
 /// <summary>
 /// OxaPay payouts API (seed 004). No idempotency key: our payout id travels in <c>description</c>, and
-/// every submit first searches the payout history for it, so a create whose answer was lost is
-/// found instead of being sent again.
+/// a submit after an earlier attempt first searches the payout history since that attempt for it,
+/// every page of it, so a create whose answer was lost is found instead of being sent again.
 /// </summary>
-public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> options) : IPayoutProviderClient
+public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> options, TimeProvider clock) : IPayoutProviderClient
 {
     public PayoutProvider Provider => PayoutProvider.OxaPay;
 
-    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    /// <summary>The most rows OxaPay returns in one page of history.</summary>
+    public const int HistoryPageSize = 200;
+
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken)
     {
-        var existing = await FindByDescriptionAsync(payout, cancellationToken);
-        if (existing is not null)
+        if (earlierAttemptSince is { } since && await FindByDescriptionAsync(payout, since, cancellationToken) is { } existing)
             return ProviderSubmitResult.Accept(OxaPayStatus.ToUpdate(existing));
 
         var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
@@ -47,7 +49,7 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
     {
         if (payout.ProviderReference is null)
         {
-            var found = await FindByDescriptionAsync(payout, cancellationToken);
+            var found = await FindByDescriptionAsync(payout, payout.RequestedAt, cancellationToken);
             return found is null ? null : OxaPayStatus.ToUpdate(found);
         }
 
@@ -69,16 +71,28 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
     public Task<ProviderQuoteResult> QuoteAsync(Money amount, DfnsPayoutDetails? dfns, CancellationToken cancellationToken) =>
         Task.FromResult(ProviderQuoteResult.Unavailable("OxaPay publishes no payout fee API; its fee is known once the payout is made."));
 
-    private async Task<OxaPayPayout?> FindByDescriptionAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pages through the history from our first attempt until now. A page may hold fewer rows than
+    /// asked for, and the history may grow while we read it: reading stops only at the last page.
+    /// </summary>
+    private async Task<OxaPayPayout?> FindByDescriptionAsync(ProviderPayout payout, DateTime since, CancellationToken cancellationToken)
     {
-        var window = options.Value.LookupWindow;
-        var from = new DateTimeOffset(payout.RequestedAt - window).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var to = new DateTimeOffset(payout.RequestedAt + window).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = Request(HttpMethod.Get, $"payout?from_date={from}&to_date={to}&size=200");
-        using var response = await ProviderHttp.SendAsync(http, request, Provider, changesState: false, cancellationToken);
-        await ThrowUnlessSuccessAsync(response, cancellationToken);
-        var history = await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayHistory>>(response, OxaPayJson.Options, Provider, cancellationToken);
-        return history.Data?.List.FirstOrDefault(p => p.Description == payout.PayoutId.ToString());
+        var margin = options.Value.LookupMargin;
+        var from = (new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) - margin).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var to = (clock.GetUtcNow() + margin).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var description = payout.PayoutId.ToString();
+        for (var page = 1; ; page++)
+        {
+            using var request = Request(HttpMethod.Get, $"payout?from_date={from}&to_date={to}&size={HistoryPageSize}&page={page}");
+            using var response = await ProviderHttp.SendAsync(http, request, Provider, changesState: false, cancellationToken);
+            await ThrowUnlessSuccessAsync(response, cancellationToken);
+            var history = (await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayHistory>>(response, OxaPayJson.Options, Provider, cancellationToken)).Data
+                ?? throw new ProviderUnavailableException(Provider, $"payout history page {page} answered without data");
+            if (history.List.FirstOrDefault(p => p.Description == description) is { } found)
+                return found;
+            if (history.Meta is null || page >= history.Meta.LastPage || history.List.Count == 0)
+                return null;
+        }
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path)

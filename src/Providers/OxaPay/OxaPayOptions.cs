@@ -19,8 +19,11 @@ public sealed class OxaPayOptions : IProviderOptions
     [Required]
     public Uri? CallbackUrl { get; set; }
 
-    /// <summary>How far around a payout's request time the history is searched when its outcome is unknown.</summary>
-    public TimeSpan LookupWindow { get; set; } = TimeSpan.FromDays(2);
+    /// <summary>
+    /// When a payout is looked up in the history, the search starts this much before our first
+    /// attempt (or the request) and ends this much after now: room for the provider's clock to differ from ours.
+    /// </summary>
+    public TimeSpan LookupMargin { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Assumption: OxaPay documents no figure (only that it answers 429); 600 per minute (10 per second) is our own restraint.</summary>
     [Range(1, 100_000)]

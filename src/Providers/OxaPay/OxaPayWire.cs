@@ -29,7 +29,9 @@ internal sealed record OxaPayPayout(
     string Status, string? TxHash, string? Description);
 
 /// <summary>Assumption: the history answer pages its items in <c>list</c>.</summary>
-internal sealed record OxaPayHistory(IReadOnlyList<OxaPayPayout> List);
+internal sealed record OxaPayHistory(IReadOnlyList<OxaPayPayout> List, OxaPayPage? Meta);
+
+internal sealed record OxaPayPage(int Page, int LastPage, int Total);
 
 internal sealed record OxaPayCallback(
     string TrackId, string Type, string Status, string? TxHash, string? Address, string? Currency,

@@ -10,17 +10,16 @@ namespace Payouts.Bus.Providers.TheDex;
 
 /// <summary>
 /// TheDex payouts API (seed 002). TheDex has no idempotency key, so a payout carries our payout id
-/// in <c>description</c>, and every submit first looks for a payout with that description: a create
-/// whose outcome was lost is found, never sent twice.
+/// in <c>description</c>, and a submit after an earlier attempt first looks for a payout with that
+/// description, in the history since that attempt: a create whose outcome was lost is found, never sent twice.
 /// </summary>
 public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> options, TheDexNonce nonce, TimeProvider clock) : IPayoutProviderClient
 {
     public PayoutProvider Provider => PayoutProvider.TheDex;
 
-    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    public async Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken)
     {
-        var existing = await FindByDescriptionAsync(payout, cancellationToken);
-        if (existing is not null)
+        if (earlierAttemptSince is { } since && await FindByDescriptionAsync(payout, since, cancellationToken) is { } existing)
             return ProviderSubmitResult.Accept(TheDexStatus.ToUpdate(existing));
 
         var asset = ProviderProfiles.For(Provider).Get(payout.Amount);
@@ -41,7 +40,7 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
     {
         if (payout.ProviderReference is null)
         {
-            var found = await FindByDescriptionAsync(payout, cancellationToken);
+            var found = await FindByDescriptionAsync(payout, payout.RequestedAt, cancellationToken);
             return found is null ? null : TheDexStatus.ToUpdate(found);
         }
 
@@ -78,11 +77,12 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
     /// <summary>The description that marks a TheDex payout as ours; callbacks are matched back by it.</summary>
     public static string Description(Guid payoutId) => payoutId.ToString();
 
-    private async Task<TheDexPayout?> FindByDescriptionAsync(ProviderPayout payout, CancellationToken cancellationToken)
+    /// <summary>TheDex's history has no paging: the search covers only the time our attempts can have created it in.</summary>
+    private async Task<TheDexPayout?> FindByDescriptionAsync(ProviderPayout payout, DateTime since, CancellationToken cancellationToken)
     {
-        var window = options.Value.LookupWindow;
-        var from = new DateTimeOffset(payout.RequestedAt - window).ToUnixTimeMilliseconds();
-        var to = new DateTimeOffset(payout.RequestedAt + window).ToUnixTimeMilliseconds();
+        var margin = options.Value.LookupMargin;
+        var from = new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc) - margin).ToUnixTimeMilliseconds();
+        var to = (clock.GetUtcNow() + margin).ToUnixTimeMilliseconds();
         using var response = await PostAsync("payouts", new TheDexPayoutHistory("/api/v1/payouts", nonce.Next(), from, to),
             changesState: false, cancellationToken);
         await ThrowUnlessSuccessAsync(response, "payouts", cancellationToken);

@@ -41,7 +41,7 @@ public sealed class ProviderContractTests
         var payout = sample with { Amount = sample.Amount with { Amount = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture) } };
         await using var providers = await SandboxedProviders.StartAsync(sandbox => Account(sandbox, provider, account));
 
-        var result = await providers.Client(provider).SubmitAsync(payout, CancellationToken.None);
+        var result = await providers.Client(provider).SubmitAsync(payout, null, CancellationToken.None);
 
         Assert.Null(result.Accepted);
         Assert.Equal(code, result.DeclineCode);
@@ -55,7 +55,7 @@ public sealed class ProviderContractTests
     {
         await using var providers = await SandboxedProviders.StartAsync(sandbox => sandbox.CalypsoBalances["USDT_TRX"] = 100m);
 
-        var result = await providers.Client(PayoutProvider.Calypso).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Calypso), CancellationToken.None);
+        var result = await providers.Client(PayoutProvider.Calypso).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Calypso), null, CancellationToken.None);
 
         Assert.Equal("insufficient_balance", result.DeclineCode);
         Assert.DoesNotContain(providers.Sandbox.ApiCalls, c => c.Path == "/calypso/api/v1/payout/create");
@@ -71,7 +71,7 @@ public sealed class ProviderContractTests
         await using var providers = await SandboxedProviders.StartAsync(settings: new Dictionary<string, string?> { [setting] = "not-the-right-one" });
 
         var refused = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
-            providers.Client(provider).SubmitAsync(SandboxedProviders.Payout(provider), CancellationToken.None));
+            providers.Client(provider).SubmitAsync(SandboxedProviders.Payout(provider), null, CancellationToken.None));
 
         Assert.Contains(setting.Split(':')[^1], refused.Message);
         Assert.Contains(providers.Sandbox.ApiCalls, c => c.StatusCode == 401);

@@ -23,13 +23,14 @@ public sealed class ProviderResilienceTests
         var payout = SandboxedProviders.Payout(provider);
 
         providers.Options.Faults.UnknownOutcomeRate = 1;
-        await Assert.ThrowsAsync<ProviderOutcomeUnknownException>(() => client.SubmitAsync(payout, CancellationToken.None));
+        var firstAttempt = DateTime.UtcNow;
+        await Assert.ThrowsAsync<ProviderOutcomeUnknownException>(() => client.SubmitAsync(payout, null, CancellationToken.None));
         // One create, unanswered, and not repeated by the client: only a look-up may follow it.
         Assert.Single(providers.Sandbox.ApiCalls, c => c.StatusCode is null);
         Assert.Equal(providers.Sandbox.ApiCalls.Count(c => IsCreate(c)), providers.Sandbox.ApiCalls.Count(c => c.StatusCode is null));
 
         providers.Options.Faults.UnknownOutcomeRate = 0;
-        var accepted = (await client.SubmitAsync(payout, CancellationToken.None)).Accepted;
+        var accepted = (await client.SubmitAsync(payout, firstAttempt, CancellationToken.None)).Accepted;
         Assert.NotNull(accepted);
         var submitted = payout with { ProviderReference = accepted.Reference };
 
@@ -50,12 +51,33 @@ public sealed class ProviderResilienceTests
     }
 
     [Fact]
+    public async Task OxaPay_create_whose_answer_was_lost_is_found_pages_deep_in_the_history()
+    {
+        await using var providers = await SandboxedProviders.StartAsync(sandbox => sandbox.OxaPayHistoryPageLimit = 2);
+        var client = providers.Client(PayoutProvider.OxaPay);
+        var payout = SandboxedProviders.Payout(PayoutProvider.OxaPay);
+        var firstAttempt = DateTime.UtcNow;
+        providers.Options.Faults.UnknownOutcomeRate = 1;
+        await Assert.ThrowsAsync<ProviderOutcomeUnknownException>(() => client.SubmitAsync(payout, null, CancellationToken.None));
+        providers.Options.Faults.UnknownOutcomeRate = 0;
+        // Five newer payouts push ours to the third page of two (newest first).
+        for (var i = 0; i < 5; i++)
+            Assert.NotNull((await client.SubmitAsync(SandboxedProviders.Payout(PayoutProvider.OxaPay), null, CancellationToken.None)).Accepted);
+
+        var found = (await client.SubmitAsync(payout, firstAttempt, CancellationToken.None)).Accepted;
+
+        Assert.NotNull(found);
+        Assert.Equal(6, providers.Sandbox.ApiCalls.Count(IsCreate));
+        Assert.Equal(3, providers.Sandbox.ApiCalls.Count(c => c.Method == "GET" && c.Path == "/oxapay/v1/payout"));
+    }
+
+    [Fact]
     public async Task Safe_calls_are_retried_through_provider_errors_and_a_create_is_never_reached_without_them()
     {
         await using var providers = await SandboxedProviders.StartAsync();
         var client = providers.Client(PayoutProvider.TheDex);
         var payout = SandboxedProviders.Payout(PayoutProvider.TheDex);
-        var submitted = payout with { ProviderReference = (await client.SubmitAsync(payout, CancellationToken.None)).Accepted!.Reference };
+        var submitted = payout with { ProviderReference = (await client.SubmitAsync(payout, null, CancellationToken.None)).Accepted!.Reference };
 
         // Every other call fails: each look-up needs at most one retry.
         providers.Options.Faults.ErrorRate = 0.5m;
@@ -67,7 +89,7 @@ public sealed class ProviderResilienceTests
         providers.Options.Faults.ErrorRate = 1;
         var before = providers.Sandbox.ApiCalls.Count;
         await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
-            providers.Client(PayoutProvider.Dfns).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Dfns), CancellationToken.None));
+            providers.Client(PayoutProvider.Dfns).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Dfns), null, CancellationToken.None));
         var calls = providers.Sandbox.ApiCalls.Skip(before).ToList();
         Assert.Equal(3, calls.Count);
         Assert.All(calls, c => Assert.Equal(("/dfns/auth/action/init", 503), (c.Path, c.StatusCode)));

@@ -30,7 +30,7 @@ public sealed class SandboxWebhookTests
         await receiver.StartAsync();
         await using var providers = await SandboxedProviders.StartAsync(webhooks: new Uri(new Uri(receiver.Urls.Single()), "/webhooks/"));
 
-        await providers.Client(PayoutProvider.Dfns).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Dfns), CancellationToken.None);
+        await providers.Client(PayoutProvider.Dfns).SubmitAsync(SandboxedProviders.Payout(PayoutProvider.Dfns), null, CancellationToken.None);
         await Eventually.Until(() => Task.FromResult(received.Count), n => n >= 2, "the refused webhook to be sent again");
 
         var deliveries = received.ToArray();

@@ -1,0 +1,10 @@
+-- One row per payout handed to its provider: the attempts so far, when the first began (a look-up
+-- searches from there), and the lease of the attempt running now. Written and committed before the
+-- provider is called, outside any other transaction.
+CREATE TABLE payout_submission (
+    payout_id uniqueidentifier NOT NULL PRIMARY KEY,
+    attempts int NOT NULL,
+    first_attempt_at datetime2 NOT NULL,
+    lease_attempt uniqueidentifier NULL,
+    lease_until datetime2 NULL
+);
