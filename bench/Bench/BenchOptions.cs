@@ -1,21 +1,33 @@
 namespace Payouts.Bus.Bench;
 
-/// <summary>Command line: <c>[--payouts N] [--quick] [--in-flight N]</c>; servers come from the environment.</summary>
-public sealed record BenchOptions(int Payouts, int InFlight, string Postgres, string RabbitMq)
+/// <summary>
+/// Command line: <c>[--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R]</c>; servers come from the environment.
+/// </summary>
+/// <param name="Rate">Open loop only, at this many arrivals per second; null for the closed loop, then half its rate.</param>
+public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double? Rate, string Postgres, string RabbitMq)
 {
     public const int DefaultPayouts = 5_000;
     public const int QuickPayouts = 400;
 
+    /// <summary>The JIT is still busy for the first minute or so; what a long-running host does is measured after it.</summary>
+    public const int DefaultWarmup = 1_000;
+    public const int QuickWarmup = 200;
+
+    private const string Usage = "Usage: [--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R]";
+
     public static BenchOptions Parse(string[] args)
     {
         var payouts = DefaultPayouts;
+        var warmup = DefaultWarmup;
         var inFlight = 200;
+        double? rate = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--quick":
                     payouts = QuickPayouts;
+                    warmup = QuickWarmup;
                     break;
                 case "--payouts" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
                     payouts = n;
@@ -25,11 +37,20 @@ public sealed record BenchOptions(int Payouts, int InFlight, string Postgres, st
                     inFlight = w;
                     i++;
                     break;
+                case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var u) && u >= 0:
+                    warmup = u;
+                    i++;
+                    break;
+                case "--rate" when i + 1 < args.Length
+                        && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0:
+                    rate = r;
+                    i++;
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'. Usage: [--payouts N] [--quick] [--in-flight N]");
+                    throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'. {Usage}");
             }
         }
-        return new BenchOptions(payouts, inFlight,
+        return new BenchOptions(payouts, inFlight, warmup, rate,
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_POSTGRES") ?? throw new InvalidOperationException("PAYOUTS_BENCH_POSTGRES is not set: run ./bench.sh"),
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_RABBITMQ") ?? throw new InvalidOperationException("PAYOUTS_BENCH_RABBITMQ is not set: run ./bench.sh"));
     }

@@ -1,7 +1,7 @@
 namespace Payouts.Bus.Bench;
 
 /// <summary>What the processor did for the payouts of one run.</summary>
-public sealed class ProcessorResult(int payouts, TerminalTracker tracker, long deliveries, long faulted, long commits)
+public sealed class ProcessorResult(string phase, int payouts, TerminalTracker tracker, long deliveries, long faulted, long commits)
 {
     public double PayoutsPerSecond => payouts / tracker.Elapsed.TotalSeconds;
     public double MessagesPerPayout => (double)deliveries / payouts;
@@ -10,11 +10,13 @@ public sealed class ProcessorResult(int payouts, TerminalTracker tracker, long d
     /// <summary>A run counts only if every payout reached its terminal state exactly once.</summary>
     public bool Counts => tracker.Terminal == payouts && tracker.Duplicates == 0 && tracker.Unknown == 0;
 
+    public TimeSpan P99 => Percentile(tracker.Latencies.Order().ToArray(), 0.99);
+
     public void Print(long peakMemoryBytes)
     {
         var latencies = tracker.Latencies.Order().ToArray();
         Console.WriteLine();
-        Console.WriteLine("processor (MassTransit on RabbitMQ + PostgreSQL, outbox, sandbox at zero latency)");
+        Console.WriteLine($"processor, {phase} (MassTransit on RabbitMQ + PostgreSQL, outbox, sandbox at zero latency)");
         Console.WriteLine($"  payouts           {payouts} in {tracker.Elapsed.TotalSeconds:F1} s: {string.Join(", ", tracker.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Value} {o.Key}"))}");
         Console.WriteLine($"  terminal once     {(Counts ? "yes" : "NO")} ({tracker.Terminal} terminal, {tracker.Duplicates} duplicate and {tracker.Unknown} unknown terminal events)");
         Console.WriteLine($"  throughput        {PayoutsPerSecond:F1} payouts/s");

@@ -14,13 +14,31 @@ namespace Payouts.Bus.Bench;
 /// <summary>
 /// The processor as production runs it (RabbitMQ transport, PostgreSQL, transactional outbox), in
 /// this process with the embedded sandbox answering at once, fed by an upstream bus of its own that
-/// publishes <see cref="RequestPayout"/> and subscribes to the terminal events.
+/// publishes <see cref="RequestPayout"/> and subscribes to the terminal events. One host serves
+/// every phase of a run: the warm-up, the closed loop and the open loop.
 /// </summary>
-public static class ProcessorRun
+public sealed class ProcessorRun : IAsyncDisposable
 {
     private const string Destination = "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy";
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(60);
 
-    public static async Task<ProcessorResult> RunAsync(BenchOptions options)
+    private readonly WebApplication _app;
+    private readonly IBusControl _upstream;
+    private readonly BenchDatabase _database;
+    private readonly DeliveryCounter _deliveries;
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private TerminalTracker? _tracker;
+    private int _requested;
+
+    private ProcessorRun(WebApplication app, IBusControl upstream, BenchDatabase database, DeliveryCounter deliveries)
+    {
+        _app = app;
+        _upstream = upstream;
+        _database = database;
+        _deliveries = deliveries;
+    }
+
+    public static async Task<ProcessorRun> StartAsync(BenchOptions options)
     {
         var database = await BenchDatabase.CreateAsync(options.Postgres, "payouts_bench");
         var hostUrl = $"http://127.0.0.1:{FreePort()}";
@@ -48,13 +66,13 @@ public static class ProcessorRun
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("PAYOUTS_BENCH_LOG") ?? "Warning",
         });
         builder.AddPayoutsBus();
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapPayoutsBus();
         await app.StartAsync();
 
         var deliveries = new DeliveryCounter();
         app.Services.GetRequiredService<IBusControl>().ConnectReceiveObserver(deliveries);
-        using var tracker = new TerminalTracker(options.Payouts, options.InFlight);
+        ProcessorRun? run = null;
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(new Uri(options.RabbitMq));
@@ -62,42 +80,82 @@ public static class ProcessorRun
             cfg.ReceiveEndpoint("bench-upstream", e =>
             {
                 e.PrefetchCount = 64;
-                e.Handler<PayoutCompleted>(c => tracker.Record(c.Message.PayoutId, "Completed"));
-                e.Handler<PayoutFailed>(c => tracker.Record(c.Message.PayoutId, $"Failed ({c.Message.Code})"));
-                e.Handler<PayoutRejected>(c => tracker.Record(c.Message.PayoutId, $"Rejected ({c.Message.Code})"));
+                e.Handler<PayoutCompleted>(c => run!.Record(c.Message.PayoutId, "Completed"));
+                e.Handler<PayoutFailed>(c => run!.Record(c.Message.PayoutId, $"Failed ({c.Message.Code})"));
+                e.Handler<PayoutRejected>(c => run!.Record(c.Message.PayoutId, $"Rejected ({c.Message.Code})"));
             });
         });
         upstream.ConnectReceiveObserver(deliveries);
+        run = new ProcessorRun(app, upstream, database, deliveries);
         await upstream.StartAsync();
-        var commitsBefore = await database.CommitsAsync();
-
-        using var progress = Progress.Start(() => $"{tracker.Terminal}/{options.Payouts} terminal, {tracker.Started} requested");
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var stalledAfter = TimeSpan.FromSeconds(60);
-        for (var i = 0; i < options.Payouts; i++)
-        {
-            var request = Request(run, i);
-            await tracker.StartingAsync(request.PayoutId, stalledAfter);
-            await upstream.Publish(request);
-        }
-        await tracker.AllTerminalAsync(stalledAfter);
-        // A duplicate terminal event would arrive shortly after the first: give it the chance to.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        progress.Stop();
-
-        await upstream.StopAsync();
-        await app.StopAsync();
-        var commits = await database.CommitsAsync(settled: true) - commitsBefore;
-        return new ProcessorResult(options.Payouts, tracker, deliveries.Received, deliveries.Faulted, commits);
+        return run;
     }
 
-    /// <summary>Providers in turn, each with an asset and amount its sandbox account can pay thousands of times.</summary>
-    private static RequestPayout Request(string run, int i) => (i % 3) switch
+    /// <summary>Closed loop: at most <paramref name="inFlight"/> payouts open; the next is requested when one ends.</summary>
+    public Task<ProcessorResult> RunClosedAsync(string phase, int payouts, int inFlight) =>
+        RunAsync(phase, new TerminalTracker(payouts, inFlight), async (tracker, request) =>
+        {
+            await tracker.StartingAsync(request.PayoutId, Stopwatch.GetTimestamp(), StalledAfter);
+            await _upstream.Publish(request);
+        });
+
+    /// <summary>
+    /// Open loop: payouts arrive at <paramref name="perSecond"/>, whether or not earlier ones have ended,
+    /// as traffic from many clients does. Each one's latency counts from when it was due, so a
+    /// processor that falls behind is not flattered by arrivals it delayed.
+    /// </summary>
+    public Task<ProcessorResult> RunOpenAsync(string phase, int payouts, double perSecond)
     {
-        0 => new RequestPayout(NewId.NextGuid(), $"bench-{run}-{i}", PayoutProvider.TheDex, new Money(12.5m, "USDT", "Tron"), Destination),
-        1 => new RequestPayout(NewId.NextGuid(), $"bench-{run}-{i}", PayoutProvider.Calypso, new Money(10m, "USDT", "Tron"), Destination),
-        _ => new RequestPayout(NewId.NextGuid(), $"bench-{run}-{i}", PayoutProvider.OxaPay, new Money(15m, "USDT", "Tron"), Destination),
+        long? start = null;
+        var n = 0;
+        return RunAsync(phase, new TerminalTracker(payouts, inFlight: null), async (tracker, request) =>
+        {
+            start ??= Stopwatch.GetTimestamp();
+            var due = start.Value + (long)(n++ / perSecond * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait);
+            await tracker.StartingAsync(request.PayoutId, due, StalledAfter);
+            await _upstream.Publish(request);
+        });
+    }
+
+    private async Task<ProcessorResult> RunAsync(string phase, TerminalTracker tracker, Func<TerminalTracker, RequestPayout, Task> request)
+    {
+        using var _ = tracker;
+        _tracker = tracker;
+        var deliveredBefore = _deliveries.Received;
+        var faultedBefore = _deliveries.Faulted;
+        var commitsBefore = await _database.CommitsAsync(settled: true);
+        var payouts = tracker.Payouts;
+        using (var progress = Progress.Start(() => $"{phase}: {tracker.Terminal}/{payouts} terminal, {tracker.Started} requested"))
+        {
+            for (var i = 0; i < payouts; i++)
+                await request(tracker, Request(_requested++));
+            await tracker.AllTerminalAsync(StalledAfter);
+            // A duplicate terminal event would arrive shortly after the first: give it the chance to.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        var commits = await _database.CommitsAsync(settled: true) - commitsBefore;
+        return new ProcessorResult(phase, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits);
+    }
+
+    private Task Record(Guid payoutId, string outcome) => _tracker?.Record(payoutId, outcome) ?? Task.CompletedTask;
+
+    /// <summary>Providers in turn, each with an asset and amount its sandbox account can pay thousands of times.</summary>
+    private RequestPayout Request(int i) => (i % 3) switch
+    {
+        0 => new RequestPayout(NewId.NextGuid(), $"bench-{_run}-{i}", PayoutProvider.TheDex, new Money(12.5m, "USDT", "Tron"), Destination),
+        1 => new RequestPayout(NewId.NextGuid(), $"bench-{_run}-{i}", PayoutProvider.Calypso, new Money(10m, "USDT", "Tron"), Destination),
+        _ => new RequestPayout(NewId.NextGuid(), $"bench-{_run}-{i}", PayoutProvider.OxaPay, new Money(15m, "USDT", "Tron"), Destination),
     };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _upstream.StopAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
 
     private static int FreePort()
     {
@@ -108,12 +166,12 @@ public static class ProcessorRun
 }
 
 /// <summary>When each payout was requested and how (and how often) it ended.</summary>
-public sealed class TerminalTracker(int payouts, int inFlight) : IDisposable
+public sealed class TerminalTracker(int payouts, int? inFlight) : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, long> _requestedAt = new();
     private readonly ConcurrentDictionary<Guid, TimeSpan> _latency = new();
     private readonly ConcurrentDictionary<string, int> _outcomes = new();
-    private readonly SemaphoreSlim _window = new(inFlight);
+    private readonly SemaphoreSlim? _window = inFlight is { } window ? new(window) : null;
     private readonly TaskCompletionSource _allTerminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _firstRequest;
     private long _lastTerminal;
@@ -121,6 +179,7 @@ public sealed class TerminalTracker(int payouts, int inFlight) : IDisposable
     private int _duplicates;
     private int _unknown;
 
+    public int Payouts => payouts;
     public int Started => _started;
     public int Terminal => _latency.Count;
     public int Duplicates => _duplicates;
@@ -129,15 +188,17 @@ public sealed class TerminalTracker(int payouts, int inFlight) : IDisposable
     public IReadOnlyCollection<TimeSpan> Latencies => (IReadOnlyCollection<TimeSpan>)_latency.Values;
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_firstRequest, _lastTerminal);
 
-    /// <summary>Waits for a free slot in the window; a slot frees only when a payout ends, so a long wait is a stall.</summary>
-    public async Task StartingAsync(Guid payoutId, TimeSpan stalledAfter)
+    /// <summary>
+    /// In a closed loop, waits for a free slot in the window (a slot frees only when a payout ends,
+    /// so a long wait is a stall); then notes the payout as requested at <paramref name="at"/>.
+    /// </summary>
+    public async Task StartingAsync(Guid payoutId, long at, TimeSpan stalledAfter)
     {
-        if (!await _window.WaitAsync(stalledAfter))
+        if (_window is not null && !await _window.WaitAsync(stalledAfter))
             throw Stalled(stalledAfter);
-        var now = Stopwatch.GetTimestamp();
         if (Interlocked.Increment(ref _started) == 1)
-            _firstRequest = now;
-        _requestedAt[payoutId] = now;
+            _firstRequest = at;
+        _requestedAt[payoutId] = at;
     }
 
     public Task Record(Guid payoutId, string outcome)
@@ -155,7 +216,7 @@ public sealed class TerminalTracker(int payouts, int inFlight) : IDisposable
         }
         _outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         Interlocked.Exchange(ref _lastTerminal, now);
-        _window.Release();
+        _window?.Release();
         if (_latency.Count == payouts)
             _allTerminal.TrySetResult();
         return Task.CompletedTask;
@@ -177,7 +238,7 @@ public sealed class TerminalTracker(int payouts, int inFlight) : IDisposable
     private TimeoutException Stalled(TimeSpan stalledAfter) =>
         new($"No payout reached a terminal state for {stalledAfter.TotalSeconds}s: {Terminal} of {payouts} did.");
 
-    public void Dispose() => _window.Dispose();
+    public void Dispose() => _window?.Dispose();
 }
 
 /// <summary>Every message either bus took from the broker.</summary>

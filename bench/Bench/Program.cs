@@ -1,29 +1,58 @@
 using System.Diagnostics;
 using Payouts.Bus.Bench;
 
-// Pushes payouts through the processor on RabbitMQ + PostgreSQL (sandbox at zero latency), then does
+// Pushes payouts through the processor on RabbitMQ + PostgreSQL (sandbox at zero latency): a
+// warm-up, then a closed loop that measures the most it does, then an open loop at half that rate
+// that measures latency under load (or, with --rate, only an open loop at that rate). Then does
 // with the bare client libraries, at the same concurrency, in the same run: (1) the reference
 // ceiling, the least work a durable design needs per payout (5 confirmed persistent messages
 // published and consumed, 5 single-row commits), which judges the processor; (2) the same work the
 // processor did (its own message and commit counts), which shows what that work costs without a
-// framework. Prints all three and the ratios. Run it with ./bench.sh, which starts both servers.
+// framework. Run it with ./bench.sh, which starts both servers.
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"Payouts.Bus benchmark: {options.Payouts} payouts, {options.InFlight} in flight at most, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine($"Payouts.Bus benchmark: {options.Warmup} payouts to warm up, then {options.Payouts}; {options.InFlight} in flight at most, " +
+    $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
-var processor = await ProcessorRun.RunAsync(options);
-var peakMemory = Process.GetCurrentProcess().PeakWorkingSet64;
-processor.Print(peakMemory);
-if (!processor.Counts)
+ProcessorResult measured;
+await using (var processor = await ProcessorRun.StartAsync(options))
 {
-    Console.WriteLine("This run does not count: not every payout reached its terminal state exactly once.");
-    return 1;
+    if (options.Warmup > 0)
+    {
+        var warmup = await processor.RunClosedAsync("warm-up (not counted)", options.Warmup, options.InFlight);
+        Console.WriteLine($"  warm-up: {options.Warmup} payouts at {warmup.PayoutsPerSecond:F1} payouts/s");
+    }
+
+    if (options.Rate is { } rate)
+    {
+        var open = await processor.RunOpenAsync($"open loop, {rate:0.#} arrivals/s", options.Payouts, rate);
+        open.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+        return open.Counts ? 0 : 1;
+    }
+
+    measured = await processor.RunClosedAsync("closed loop, the most it does", options.Payouts, options.InFlight);
+    measured.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+    if (!measured.Counts)
+    {
+        Console.WriteLine("This run does not count: not every payout reached its terminal state exactly once.");
+        return 1;
+    }
+
+    // Latency is judged below saturation: half the rate just measured, for about 20 seconds.
+    var half = measured.PayoutsPerSecond / 2;
+    var halfLoad = await processor.RunOpenAsync($"open loop at half that rate, {half:F1} arrivals/s", Math.Max(100, (int)(half * 20)), half);
+    halfLoad.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+    if (!halfLoad.Counts)
+    {
+        Console.WriteLine("This run does not count: not every payout reached its terminal state exactly once.");
+        return 1;
+    }
 }
 
 var reference = await RawCeiling.RunAsync(options, RawCeiling.ReferenceMessagesPerPayout, RawCeiling.ReferenceCommitsPerPayout);
 reference.Print("reference ceiling (the least a durable design needs: 5 messages and 5 commits per payout)");
-var replay = await RawCeiling.RunAsync(options, processor.MessagesPerPayout, processor.CommitsPerPayout);
+var replay = await RawCeiling.RunAsync(options, measured.MessagesPerPayout, measured.CommitsPerPayout);
 replay.Print("same-work replay (the processor's own message and commit counts, no framework)");
 Console.WriteLine();
-Console.WriteLine($"ratio to reference: {processor.PayoutsPerSecond / reference.PayoutsPerSecond:F2}");
-Console.WriteLine($"ratio to same-work replay: {processor.PayoutsPerSecond / replay.PayoutsPerSecond:F2}");
+Console.WriteLine($"ratio to reference: {measured.PayoutsPerSecond / reference.PayoutsPerSecond:F2}");
+Console.WriteLine($"ratio to same-work replay: {measured.PayoutsPerSecond / replay.PayoutsPerSecond:F2}");
 return 0;
