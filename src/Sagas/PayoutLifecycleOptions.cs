@@ -25,12 +25,11 @@ public sealed class PayoutLifecycleOptions
 
     /// <summary>
     /// A payout still not acknowledged by its provider this long after it was accepted is submitted
-    /// again (the provider clients find an earlier create first, so nothing is paid twice); likewise
-    /// a confirmation the provider still awaits this long after it was sent is sent again. This
-    /// recovers a command lost with a crashed process. It must be longer than one submission with
-    /// all its retries, so that two submissions never overlap: 5 consumer attempts, each a look-up
-    /// (up to 1 + Providers:RetryAttempts tries) and a create, of Providers:RequestTimeout each, plus
-    /// the pauses between them; with the defaults about 11 minutes.
+    /// again (after an earlier attempt the provider clients find its create first, and the
+    /// submission lease keeps two attempts from overlapping, so nothing is paid twice); likewise a
+    /// confirmation the provider still awaits this long after it was sent is sent again. This
+    /// recovers a command lost without a restart (a restart on the in-memory transport resubmits at
+    /// once). Long enough for a slow provider to answer the first submission with all its retries.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SubmissionCheckDelay { get; set; } = TimeSpan.FromMinutes(15);

@@ -6,8 +6,9 @@ using Payouts.Bus.Contracts.Processing;
 namespace Payouts.Bus.Sagas;
 
 // Submission: a Requested payout waits for its provider to take it (Submitted) or refuse it
-// (Failed). A submission that failed every retry, or was never acknowledged, is sent again; the
-// provider clients find an earlier create first, so nothing is paid twice.
+// (Failed). A submission that failed every retry, was never acknowledged, or may have died with
+// the process, is sent again; after an earlier attempt the provider clients find its create
+// first, so nothing is paid twice.
 public sealed partial class PayoutStateMachine
 {
     private void DuringSubmission()
@@ -40,8 +41,11 @@ public sealed partial class PayoutStateMachine
                 .Then(context => _logger.LogError("Payout {PayoutId}: submission to {Provider} failed after retries: {Reason}",
                     context.Saga.CorrelationId, context.Saga.Provider, FirstExceptionMessage(context.Message)))
                 .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId)),
+            // The submission may have died with the process: submit now. If it got through, the
+            // attempt record makes this one look the payout up instead of creating it again.
             When(Resumed)
-                .Then(context => Record(context, "Resumed", $"after a restart: submitting again in {_timers.SubmissionCheckDelay:g} unless {context.Saga.Provider} acknowledges it first"))
+                .Then(context => Record(context, "Resumed", $"after a restart: submitting again; {context.Saga.Provider} is asked first whether an earlier attempt created it"))
+                .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
                 .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay),
             When(SubmitRetry.Received)
                 .Then(context => Record(context, "SubmitRetry", "not acknowledged by the provider yet: submitting again; the provider client finds any earlier create first"))

@@ -483,6 +483,22 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Payout_resumed_before_its_provider_answered_is_submitted_again_at_once()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+        await test.AssertPublished<SubmitProviderPayout>(1, m => m.Payout.PayoutId == request.PayoutId);
+
+        await test.Publish(new ResumePayout(request.PayoutId));
+
+        // Not after the submission check delay (15 minutes by default): what died with the process goes again now.
+        await test.AssertPublished<SubmitProviderPayout>(2, m => m.Payout.PayoutId == request.PayoutId);
+        Assert.Equal("Resumed", test.Saga.Sagas.Contains(request.PayoutId)!.History[^1].Event);
+    }
+
+    [Fact]
     public async Task Reconciliation_asks_the_provider_without_touching_the_history()
     {
         await using var test = await StartAsync();

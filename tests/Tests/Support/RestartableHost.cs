@@ -53,8 +53,6 @@ public sealed class RestartableHost : IAsyncDisposable
     {
         var settings = SandboxedProviders.ProviderSettings(new SandboxOptions(), Sandbox.BaseUrl);
         settings["Payouts:PublicUrl"] = _hostUrl.ToString();
-        settings["Payouts:Lifecycle:StatusPollInterval"] = "00:00:00.500";
-        settings["Payouts:Lifecycle:SubmissionCheckDelay"] = "00:00:03";
         settings["Database:Provider"] = _database.Provider;
         settings["ConnectionStrings:Payouts"] = _database.ConnectionString;
         settings["Sandbox:Enabled"] = "false";
