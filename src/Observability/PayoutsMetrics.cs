@@ -35,7 +35,7 @@ public sealed class PayoutsMetrics : IDisposable
         _deadLettered = Meter.CreateCounter<long>("payouts.messages.dead_lettered", "{message}", "Messages moved to an _error queue");
         _reconciled = Meter.CreateCounter<long>("payouts.reconciliations", "{payout}", "In-flight payouts with no change for too long, checked again at their provider");
 
-        Meter.CreateObservableGauge("payouts.current", () => Gauge(s => s.Payouts), "{payout}", "Payouts by state and provider");
+        Meter.CreateObservableGauge("payouts.current", () => Gauge(s => s.Payouts), "{payout}", "Payouts in flight (not yet ended) by state and provider");
         Meter.CreateObservableGauge("payouts.stuck", () => Gauge(s => s.Stuck), "{payout}", "Payouts in a non-terminal state with no change for longer than the stuck threshold");
         Meter.CreateObservableGauge("payouts.outbox.backlog", () => Single(s => s.OutboxBacklog), "{message}", "Messages stored for sending and due now");
         Meter.CreateObservableGauge("payouts.outbox.oldest_age", () => Single(s => s.OutboxOldestAge.TotalSeconds), "s", "Age of the oldest message due for sending");

@@ -7,15 +7,18 @@ using Payouts.Bus.Sagas;
 namespace Payouts.Bus.Persistence;
 
 /// <summary>
-/// What operators look at, read from the database: counts by state and provider, stuck payouts,
-/// recent failures and the outbox backlog. Feeds the gauges and the <c>/dashboard</c> page.
+/// What operators look at, read from the database: payouts in flight by state and provider, stuck
+/// payouts, recent failures and the outbox backlog. Feeds the gauges and the <c>/dashboard</c> page.
+/// Every query reads through the <c>(current_state, updated_at)</c> index and touches payouts in
+/// flight or recently ended only, so that it costs the same with a million payouts behind it.
 /// </summary>
 public sealed class PayoutsOverview(PayoutsDbContext db)
 {
     public async Task<PayoutsSnapshot> SnapshotAsync(DateTime now, TimeSpan stuckAfter, CancellationToken cancellationToken)
     {
         var stuckBefore = now - stuckAfter;
-        var payouts = await CountAsync(db.Payouts, cancellationToken);
+        // Ended payouts are counted as they end (payouts.transitions), not by reading all of history.
+        var payouts = await CountAsync(db.Payouts.Where(p => PayoutStates.InFlight.Contains(p.CurrentState)), cancellationToken);
         var stuck = await CountAsync(db.Payouts.Where(p => PayoutStates.WaitingForProcessor.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore), cancellationToken);
 
         // Waiting to be sent: rows of a consume whose delivery has not finished, and timers that are due.

@@ -92,16 +92,21 @@ public sealed class TelemetryTests(TelemetryHostFixture host)
         Assert.Equal(1, Sum("payouts.webhooks", thedex, (PayoutsTelemetry.Tags.Outcome, "rejected")));
         Assert.True(Sum("payouts.webhooks", thedex, (PayoutsTelemetry.Tags.Outcome, "accepted")) >= 2, "the sandbox's callbacks are counted");
 
-        // The gauges read the database: at least these two payouts, and exactly what the dashboard reads.
+        // The gauges read the database, payouts in flight only (what ended is counted by the
+        // transitions above, not by reading all of history), and exactly what the dashboard reads.
+        var waiting = await host.RequestAsync(PayoutsHostFixture.Sample("dfns"));
+        await host.WaitForStatusAsync(waiting, "AwaitingConfirmation");
         await Eventually.Until(async () =>
         {
             measurements.Clear();
             listener.RecordObservableInstruments();
-            var gauge = Sum("payouts.current", thedex, (PayoutsTelemetry.Tags.State, "Failed"));
+            var dfns = (PayoutsTelemetry.Tags.Provider, "Dfns");
+            var gauge = Sum("payouts.current", dfns, (PayoutsTelemetry.Tags.State, "AwaitingConfirmation"));
+            var ended = Count("payouts.current", (PayoutsTelemetry.Tags.State, "Failed")) + Count("payouts.current", (PayoutsTelemetry.Tags.State, "Completed"));
             var data = await host.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/dashboard/data");
-            var dashboard = data!["payouts"]!.AsArray().Where(c => (string?)c!["provider"] == "TheDex" && (string?)c["state"] == "Failed").Sum(c => (int)c!["count"]!);
-            return (gauge, dashboard);
-        }, f => f.gauge >= 1 && f.gauge == f.dashboard, "payouts.current to count the failed TheDex payouts");
+            var dashboard = data!["payouts"]!.AsArray().Where(c => (string?)c!["provider"] == "Dfns" && (string?)c["state"] == "AwaitingConfirmation").Sum(c => (int)c!["count"]!);
+            return (gauge, ended, dashboard);
+        }, f => f.gauge >= 1 && f.ended == 0 && f.gauge == f.dashboard, "payouts.current to count the Dfns payout awaiting confirmation, and no ended ones");
         Assert.Equal(1, Count("payouts.outbox.backlog"));
         Assert.Equal(1, Count("payouts.scheduled.pending"));
     }
