@@ -3,7 +3,9 @@
 # same broker and database work with no framework, and the ratio of the two. Release build.
 #   ./bench.sh            5,000 payouts (a few minutes)
 #   ./bench.sh --quick    400 payouts (about 30 s)
-#   ./bench.sh --payouts N --in-flight N
+#   ./bench.sh --payouts N --in-flight N --warmup N
+#   ./bench.sh --rate R   only an open loop, R payouts arriving per second
+#   ./bench.sh --embedded the embedded default (SQLite, in-memory bus) over HTTP, no servers
 # Starts PostgreSQL and RabbitMQ like ./test.sh (Debian, as root), or uses PAYOUTS_TEST_POSTGRES /
 # PAYOUTS_TEST_RABBITMQ; every run gets fresh databases and its own RabbitMQ virtual host.
 # PAYOUTS_BENCH_LOG=Information shows the host's logs (default Warning).
@@ -11,9 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-PAYOUTS_BENCH_POSTGRES=$(scripts/postgres.sh)
-PAYOUTS_BENCH_RABBITMQ=$(scripts/rabbitmq.sh)
-export PAYOUTS_BENCH_POSTGRES PAYOUTS_BENCH_RABBITMQ
+# The embedded default needs neither server.
+if [[ " $* " != *" --embedded "* ]]; then
+    PAYOUTS_BENCH_POSTGRES=$(scripts/postgres.sh)
+    PAYOUTS_BENCH_RABBITMQ=$(scripts/rabbitmq.sh)
+    export PAYOUTS_BENCH_POSTGRES PAYOUTS_BENCH_RABBITMQ
+fi
 
 dotnet build bench/Bench --configuration Release --nologo --verbosity quiet
 dotnet bench/Bench/bin/Release/net10.0/Payouts.Bus.Bench.dll "$@"

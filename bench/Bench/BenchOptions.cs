@@ -1,10 +1,11 @@
 namespace Payouts.Bus.Bench;
 
 /// <summary>
-/// Command line: <c>[--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R]</c>; servers come from the environment.
+/// Command line: <c>[--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R] [--embedded]</c>; servers come from the environment.
 /// </summary>
 /// <param name="Rate">Open loop only, at this many arrivals per second; null for the closed loop, then half its rate.</param>
-public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double? Rate, string Postgres, string RabbitMq)
+/// <param name="Embedded">The embedded default (SQLite, in-memory bus) driven over HTTP; no servers, no ceilings.</param>
+public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double? Rate, bool Embedded, string? Postgres, string? RabbitMq)
 {
     public const int DefaultPayouts = 5_000;
     public const int QuickPayouts = 400;
@@ -13,7 +14,7 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
     public const int DefaultWarmup = 1_000;
     public const int QuickWarmup = 200;
 
-    private const string Usage = "Usage: [--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R]";
+    private const string Usage = "Usage: [--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R] [--embedded]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -21,10 +22,14 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
         var warmup = DefaultWarmup;
         var inFlight = 200;
         double? rate = null;
+        var embedded = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
+                case "--embedded":
+                    embedded = true;
+                    break;
                 case "--quick":
                     payouts = QuickPayouts;
                     warmup = QuickWarmup;
@@ -50,7 +55,9 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
                     throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'. {Usage}");
             }
         }
-        return new BenchOptions(payouts, inFlight, warmup, rate,
+        if (embedded)
+            return new BenchOptions(payouts, inFlight, warmup, rate, embedded, null, null);
+        return new BenchOptions(payouts, inFlight, warmup, rate, embedded,
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_POSTGRES") ?? throw new InvalidOperationException("PAYOUTS_BENCH_POSTGRES is not set: run ./bench.sh"),
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_RABBITMQ") ?? throw new InvalidOperationException("PAYOUTS_BENCH_RABBITMQ is not set: run ./bench.sh"));
     }

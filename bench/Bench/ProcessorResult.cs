@@ -1,11 +1,11 @@
 namespace Payouts.Bus.Bench;
 
 /// <summary>What the processor did for the payouts of one run.</summary>
-public sealed class ProcessorResult(string phase, int payouts, TerminalTracker tracker, long deliveries, long faulted, long commits)
+public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted, long? commits)
 {
     public double PayoutsPerSecond => payouts / tracker.Elapsed.TotalSeconds;
     public double MessagesPerPayout => (double)deliveries / payouts;
-    public double CommitsPerPayout => (double)commits / payouts;
+    public double CommitsPerPayout => (double)(commits ?? 0) / payouts;
 
     /// <summary>A run counts only if every payout reached its terminal state exactly once.</summary>
     public bool Counts => tracker.Terminal == payouts && tracker.Duplicates == 0 && tracker.Unknown == 0;
@@ -16,13 +16,15 @@ public sealed class ProcessorResult(string phase, int payouts, TerminalTracker t
     {
         var latencies = tracker.Latencies.Order().ToArray();
         Console.WriteLine();
-        Console.WriteLine($"processor, {phase} (MassTransit on RabbitMQ + PostgreSQL, outbox, sandbox at zero latency)");
+        Console.WriteLine($"processor, {phase} ({setup})");
         Console.WriteLine($"  payouts           {payouts} in {tracker.Elapsed.TotalSeconds:F1} s: {string.Join(", ", tracker.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Value} {o.Key}"))}");
         Console.WriteLine($"  terminal once     {(Counts ? "yes" : "NO")} ({tracker.Terminal} terminal, {tracker.Duplicates} duplicate and {tracker.Unknown} unknown terminal events)");
         Console.WriteLine($"  throughput        {PayoutsPerSecond:F1} payouts/s");
         Console.WriteLine($"  request→terminal  p50 {Ms(Percentile(latencies, 0.50))}, p95 {Ms(Percentile(latencies, 0.95))}, p99 {Ms(Percentile(latencies, 0.99))}, max {Ms(latencies.LastOrDefault())}");
         Console.WriteLine($"  broker messages   {MessagesPerPayout:F1} per payout ({deliveries} delivered, {faulted} faulted)");
-        Console.WriteLine($"  db transactions   {CommitsPerPayout:F1} per payout ({commits} committed, PostgreSQL's own count)");
+        Console.WriteLine(commits is null
+            ? "  db transactions   not counted (SQLite keeps no count)"
+            : $"  db transactions   {CommitsPerPayout:F1} per payout ({commits} committed, PostgreSQL's own count)");
         Console.WriteLine($"  peak memory       {peakMemoryBytes / (1024 * 1024)} MiB (whole process: host, sandbox, upstream)");
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -23,36 +24,38 @@ public sealed class ProcessorRun : IAsyncDisposable
     private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(60);
 
     private readonly WebApplication _app;
-    private readonly IBusControl _upstream;
-    private readonly BenchDatabase _database;
+    private readonly IBusControl? _upstream;
+    private readonly HttpClient? _http;
+    private readonly BenchDatabase? _database;
     private readonly DeliveryCounter _deliveries;
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private readonly string _setup;
     private TerminalTracker? _tracker;
     private int _requested;
 
-    private ProcessorRun(WebApplication app, IBusControl upstream, BenchDatabase database, DeliveryCounter deliveries)
+    private ProcessorRun(string setup, WebApplication app, IBusControl? upstream, HttpClient? http, BenchDatabase? database, DeliveryCounter deliveries)
     {
+        _setup = setup;
         _app = app;
         _upstream = upstream;
+        _http = http;
         _database = database;
         _deliveries = deliveries;
     }
 
+    /// <summary>What the processor runs on, as printed with its figures.</summary>
+    public static string Setup(BenchOptions options) => options.Embedded
+        ? "the embedded default: SQLite file, in-memory bus, requests over HTTP; sandbox at zero latency"
+        : "MassTransit on RabbitMQ + PostgreSQL, outbox; sandbox at zero latency";
+
     public static async Task<ProcessorRun> StartAsync(BenchOptions options)
     {
-        var database = await BenchDatabase.CreateAsync(options.Postgres, "payouts_bench");
+        var database = options.Embedded ? null : await BenchDatabase.CreateAsync(options.Postgres!, "payouts_bench");
         var hostUrl = $"http://127.0.0.1:{FreePort()}";
-        // Not Production: the in-process sandbox is refused there.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Urls"] = hostUrl,
             ["Payouts:PublicUrl"] = hostUrl,
-            ["Bus:Transport"] = "RabbitMq",
-            ["ConnectionStrings:RabbitMq"] = options.RabbitMq,
-            ["Bus:InternalMessageKey"] = "bench-internal-message-key-0123456789abcdef",
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Payouts"] = database.ConnectionString,
             ["Sandbox:Enabled"] = "true",
             ["Sandbox:Url"] = $"http://127.0.0.1:{FreePort()}",
             // Providers answer at once; their payouts move along on a 10 ms clock (the sandbox's shortest sensible tick).
@@ -64,39 +67,78 @@ public sealed class ProcessorRun : IAsyncDisposable
             ["Providers:Calypso:RequestsPerMinute"] = "100000",
             ["Providers:OxaPay:RequestsPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("PAYOUTS_BENCH_LOG") ?? "Warning",
-        });
+        };
+        if (options.Embedded)
+        {
+            // The defaults a user starts with, but for a fresh database file and a key of our own;
+            // the per-client rate limit (100/s) would measure itself, like the providers' limits.
+            settings["ConnectionStrings:Payouts"] = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("payouts-bench-").FullName, "payouts.db")}";
+            settings["Auth:ApiKeys:bench:Key"] = BenchKey;
+            settings["Auth:ApiKeys:bench:Scopes"] = "payouts:write payouts:read";
+            settings["RateLimits:PerClientPerSecond"] = "100000";
+            settings["RateLimits:PerClientBurst"] = "100000";
+        }
+        else
+        {
+            settings["Bus:Transport"] = "RabbitMq";
+            settings["ConnectionStrings:RabbitMq"] = options.RabbitMq;
+            settings["Bus:InternalMessageKey"] = "bench-internal-message-key-0123456789abcdef";
+            settings["Database:Provider"] = "Postgres";
+            settings["ConnectionStrings:Payouts"] = database!.ConnectionString;
+        }
+        // Not Production: the in-process sandbox is refused there.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddPayoutsBus();
         var app = builder.Build();
         app.MapPayoutsBus();
         await app.StartAsync();
 
         var deliveries = new DeliveryCounter();
-        app.Services.GetRequiredService<IBusControl>().ConnectReceiveObserver(deliveries);
+        var bus = app.Services.GetRequiredService<IBusControl>();
+        bus.ConnectReceiveObserver(deliveries);
         ProcessorRun? run = null;
+        void Subscribe(IReceiveEndpointConfigurator e)
+        {
+            e.Handler<PayoutCompleted>(c => run!.Record(c.Message.ExternalId, "Completed"));
+            e.Handler<PayoutFailed>(c => run!.Record(c.Message.ExternalId, $"Failed ({c.Message.Code})"));
+            e.Handler<PayoutRejected>(c => run!.Record(c.Message.ExternalId, $"Rejected ({c.Message.Code})"));
+        }
+
+        if (options.Embedded)
+        {
+            // The in-memory bus has no subscriber outside the process: the terminal events are heard on it.
+            var endpoint = bus.ConnectReceiveEndpoint("bench-upstream", Subscribe);
+            await endpoint.Ready;
+            var http = new HttpClient { BaseAddress = new Uri(hostUrl) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchKey);
+            return run = new ProcessorRun(Setup(options), app, null, http, null, deliveries);
+        }
+
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(options.RabbitMq));
+            cfg.Host(new Uri(options.RabbitMq!));
             cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
             cfg.ReceiveEndpoint("bench-upstream", e =>
             {
                 e.PrefetchCount = 64;
-                e.Handler<PayoutCompleted>(c => run!.Record(c.Message.PayoutId, "Completed"));
-                e.Handler<PayoutFailed>(c => run!.Record(c.Message.PayoutId, $"Failed ({c.Message.Code})"));
-                e.Handler<PayoutRejected>(c => run!.Record(c.Message.PayoutId, $"Rejected ({c.Message.Code})"));
+                Subscribe(e);
             });
         });
         upstream.ConnectReceiveObserver(deliveries);
-        run = new ProcessorRun(app, upstream, database, deliveries);
+        run = new ProcessorRun(Setup(options), app, upstream, null, database, deliveries);
         await upstream.StartAsync();
         return run;
     }
+
+    private const string BenchKey = "pbk_bench_every_payout_scope_0123456789abcdef";
 
     /// <summary>Closed loop: at most <paramref name="inFlight"/> payouts open; the next is requested when one ends.</summary>
     public Task<ProcessorResult> RunClosedAsync(string phase, int payouts, int inFlight) =>
         RunAsync(phase, new TerminalTracker(payouts, inFlight), async (tracker, request) =>
         {
-            await tracker.StartingAsync(request.PayoutId, Stopwatch.GetTimestamp(), StalledAfter);
-            await _upstream.Publish(request);
+            await tracker.StartingAsync(request.ExternalId, Stopwatch.GetTimestamp(), StalledAfter);
+            await SubmitAsync(request);
         });
 
     /// <summary>
@@ -115,9 +157,30 @@ public sealed class ProcessorRun : IAsyncDisposable
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait);
-            await tracker.StartingAsync(request.PayoutId, due, StalledAfter);
-            await _upstream.Publish(request);
+            await tracker.StartingAsync(request.ExternalId, due, StalledAfter);
+            await SubmitAsync(request);
         });
+    }
+
+    /// <summary>Published on RabbitMQ as an upstream system does, or posted over HTTP with an API key on the embedded default.</summary>
+    private async Task SubmitAsync(RequestPayout request)
+    {
+        if (_upstream is not null)
+        {
+            await _upstream.Publish(request);
+            return;
+        }
+        using var response = await _http!.PostAsJsonAsync("/payouts", new
+        {
+            externalId = request.ExternalId,
+            provider = request.Provider.ToString(),
+            amount = request.Amount.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            currency = request.Amount.Currency,
+            network = request.Amount.Network,
+            destination = request.Destination,
+        });
+        if (response.StatusCode != HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /payouts answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     private async Task<ProcessorResult> RunAsync(string phase, TerminalTracker tracker, Func<TerminalTracker, RequestPayout, Task> request)
@@ -126,7 +189,7 @@ public sealed class ProcessorRun : IAsyncDisposable
         _tracker = tracker;
         var deliveredBefore = _deliveries.Received;
         var faultedBefore = _deliveries.Faulted;
-        var commitsBefore = await _database.CommitsAsync(settled: true);
+        var commitsBefore = _database is null ? 0 : await _database.CommitsAsync(settled: true);
         var payouts = tracker.Payouts;
         using (var progress = Progress.Start(() => $"{phase}: {tracker.Terminal}/{payouts} terminal, {tracker.Started} requested"))
         {
@@ -136,11 +199,12 @@ public sealed class ProcessorRun : IAsyncDisposable
             // A duplicate terminal event would arrive shortly after the first: give it the chance to.
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
-        var commits = await _database.CommitsAsync(settled: true) - commitsBefore;
-        return new ProcessorResult(phase, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits);
+        // SQLite keeps no count of its commits.
+        var commits = _database is null ? (long?)null : await _database.CommitsAsync(settled: true) - commitsBefore;
+        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits);
     }
 
-    private Task Record(Guid payoutId, string outcome) => _tracker?.Record(payoutId, outcome) ?? Task.CompletedTask;
+    private Task Record(string externalId, string outcome) => _tracker?.Record(externalId, outcome) ?? Task.CompletedTask;
 
     /// <summary>Providers in turn, each with an asset and amount its sandbox account can pay thousands of times.</summary>
     private RequestPayout Request(int i) => (i % 3) switch
@@ -152,7 +216,9 @@ public sealed class ProcessorRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _upstream.StopAsync();
+        if (_upstream is not null)
+            await _upstream.StopAsync();
+        _http?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -165,11 +231,11 @@ public sealed class ProcessorRun : IAsyncDisposable
     }
 }
 
-/// <summary>When each payout was requested and how (and how often) it ended.</summary>
+/// <summary>When each payout was requested and how (and how often) it ended, by external id (known before an HTTP caller learns the payout id).</summary>
 public sealed class TerminalTracker(int payouts, int? inFlight) : IDisposable
 {
-    private readonly ConcurrentDictionary<Guid, long> _requestedAt = new();
-    private readonly ConcurrentDictionary<Guid, TimeSpan> _latency = new();
+    private readonly ConcurrentDictionary<string, long> _requestedAt = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _latency = new();
     private readonly ConcurrentDictionary<string, int> _outcomes = new();
     private readonly SemaphoreSlim? _window = inFlight is { } window ? new(window) : null;
     private readonly TaskCompletionSource _allTerminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -192,24 +258,24 @@ public sealed class TerminalTracker(int payouts, int? inFlight) : IDisposable
     /// In a closed loop, waits for a free slot in the window (a slot frees only when a payout ends,
     /// so a long wait is a stall); then notes the payout as requested at <paramref name="at"/>.
     /// </summary>
-    public async Task StartingAsync(Guid payoutId, long at, TimeSpan stalledAfter)
+    public async Task StartingAsync(string externalId, long at, TimeSpan stalledAfter)
     {
         if (_window is not null && !await _window.WaitAsync(stalledAfter))
             throw Stalled(stalledAfter);
         if (Interlocked.Increment(ref _started) == 1)
             _firstRequest = at;
-        _requestedAt[payoutId] = at;
+        _requestedAt[externalId] = at;
     }
 
-    public Task Record(Guid payoutId, string outcome)
+    public Task Record(string externalId, string outcome)
     {
         var now = Stopwatch.GetTimestamp();
-        if (!_requestedAt.TryGetValue(payoutId, out var requestedAt))
+        if (!_requestedAt.TryGetValue(externalId, out var requestedAt))
         {
             Interlocked.Increment(ref _unknown);
             return Task.CompletedTask;
         }
-        if (!_latency.TryAdd(payoutId, Stopwatch.GetElapsedTime(requestedAt, now)))
+        if (!_latency.TryAdd(externalId, Stopwatch.GetElapsedTime(requestedAt, now)))
         {
             Interlocked.Increment(ref _duplicates);
             return Task.CompletedTask;

@@ -30,7 +30,7 @@ public static class RawCeiling
         var messages = (long)Math.Round(messagesPerPayout * options.Payouts);
         var commits = (long)Math.Round(commitsPerPayout * options.Payouts);
         var workers = Math.Min(options.InFlight, 64);
-        var database = await BenchDatabase.CreateAsync(options.Postgres, "payouts_ceiling");
+        var database = await BenchDatabase.CreateAsync(options.Postgres!, "payouts_ceiling");
         await using (var setup = new NpgsqlConnection(database.ConnectionString))
         {
             await setup.OpenAsync();
@@ -38,7 +38,7 @@ public static class RawCeiling
             await table.ExecuteNonQueryAsync();
         }
 
-        var factory = new ConnectionFactory { Uri = new Uri(options.RabbitMq) };
+        var factory = new ConnectionFactory { Uri = new Uri(options.RabbitMq!) };
         await using var connection = await factory.CreateConnectionAsync();
         await using (var declare = await connection.CreateChannelAsync())
             await declare.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);

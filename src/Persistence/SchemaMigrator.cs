@@ -11,7 +11,7 @@ public sealed class SchemaMigrator(PayoutsDbContext db, ILogger<SchemaMigrator> 
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
-        SqlDialect.PrepareStorage(db);
+        await SqlDialect.PrepareStorageAsync(db, cancellationToken);
         await db.Database.ExecuteSqlRawAsync(SqlDialect.SchemaVersionTable(db), cancellationToken);
 
         var applied = new List<string>();

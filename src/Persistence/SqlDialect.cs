@@ -45,15 +45,23 @@ internal static class SqlDialect
         }
     }
 
-    /// <summary>Prepares what the server does not create itself: SQLite's file needs its directory.</summary>
-    public static void PrepareStorage(PayoutsDbContext db)
+    /// <summary>
+    /// Prepares what the server does not do itself. SQLite: the file's directory, and write-ahead
+    /// logging (kept in the file), so that readers never block the one writer nor it them; in the
+    /// default rollback journal, every read held off commits and busy writers failed with
+    /// "database is locked".
+    /// </summary>
+    public static async Task PrepareStorageAsync(PayoutsDbContext db, CancellationToken cancellationToken)
     {
         if (Provider(db) != DatabaseProvider.Sqlite)
             return;
         var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        if (file == ":memory:")
+            return;
         var directory = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (!string.IsNullOrEmpty(directory) && file != ":memory:")
+        if (!string.IsNullOrEmpty(directory))
             Directory.CreateDirectory(directory);
+        await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode=WAL").ToListAsync(cancellationToken);
     }
 
     /// <summary>The column type for JSON documents, where the database has one.</summary>
