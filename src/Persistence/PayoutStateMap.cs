@@ -49,6 +49,7 @@ internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfig
         payout.Property(x => x.ConfirmationExpiryTokenId).HasColumnName("confirmation_expiry_token_id");
         payout.Property(x => x.SubmissionExpiryTokenId).HasColumnName("submission_expiry_token_id");
         payout.Property(x => x.StatusPollTokenId).HasColumnName("status_poll_token_id");
+        payout.Property(x => x.StatusPolls).HasColumnName("status_polls");
         payout.Property(x => x.SubmitRetryTokenId).HasColumnName("submit_retry_token_id");
         // History is appended to on every transition; compare it by content so that appends are saved.
         Json(payout.Property(x => x.History).HasColumnName("history"), new ValueComparer<List<PayoutHistoryEntry>>(

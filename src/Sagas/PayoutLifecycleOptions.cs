@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sagas;
 
@@ -19,9 +21,38 @@ public sealed class PayoutLifecycleOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SubmissionTimeout { get; set; } = TimeSpan.FromHours(4);
 
-    /// <summary>How often an in-flight payout's status is polled at the provider (Dfns sends no completion webhook).</summary>
+    /// <summary>
+    /// The first status poll of a payout at a provider that sends no completion webhook (Dfns),
+    /// after it took the payout. Every poll that brings no news doubles the wait for the next, up
+    /// to <see cref="StatusPollMaxInterval"/>; news starts the doubling again.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StatusPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// At a provider that reports completion by webhook (TheDex, Calypso, OxaPay), polling is only a
+    /// fallback: the first poll comes this long after the provider took the payout, then doubles
+    /// like <see cref="StatusPollInterval"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan StatusPollQuietPeriod { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest wait between two status polls of a payout in flight.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan StatusPollMaxInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The wait before the next status poll of a payout at <paramref name="provider"/> after
+    /// <paramref name="pollsWithoutNews"/> polls that brought nothing new: polls only when news is
+    /// overdue, so that a payout waiting hours (a Dfns confirmation) costs a few dozen calls, not thousands.
+    /// </summary>
+    public TimeSpan NextStatusPoll(PayoutProvider provider, int pollsWithoutNews)
+    {
+        var first = ProviderProfiles.For(provider).SendsCompletionWebhooks ? StatusPollQuietPeriod : StatusPollInterval;
+        // Past 2^20 the cap has long been reached; the shift must not overflow.
+        var wait = first * Math.Pow(2, Math.Min(pollsWithoutNews, 20));
+        return wait < StatusPollMaxInterval ? wait : StatusPollMaxInterval;
+    }
 
     /// <summary>
     /// A payout still not acknowledged by its provider this long after it was accepted is submitted

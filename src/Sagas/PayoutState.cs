@@ -65,6 +65,9 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     public Guid? ConfirmationExpiryTokenId { get; set; }
     public Guid? SubmissionExpiryTokenId { get; set; }
     public Guid? StatusPollTokenId { get; set; }
+
+    /// <summary>Status polls since the provider last told us something new: each one doubles the wait for the next.</summary>
+    public int StatusPolls { get; set; }
     public Guid? SubmitRetryTokenId { get; set; }
 
     public List<PayoutHistoryEntry> History { get; set; } = [];
@@ -103,6 +106,8 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         DepositAmount = update.DepositAmount ?? DepositAmount;
         var changed = ProviderStatus != update.ProviderStatus;
         ProviderStatus = update.ProviderStatus;
+        if (changed)
+            StatusPolls = 0;
         return changed;
     }
 

@@ -38,16 +38,20 @@ public sealed partial class PayoutStateMachine
                 .If(context => context.Saga.Absorb(context.Message.Update),
                     changed => changed.Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus}"))),
             AskProvider(When(StatusPoll.Received))
-                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+                .Then(context => context.Saga.StatusPolls++)
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId), NextStatusPoll),
             AskProvider(When(Resumed)
                 .IfElse(context => context.Message.Reconciliation,
                     reconciling => reconciling.Then(context => _logger.LogWarning(
                         "Payout {PayoutId} has not changed since {UpdatedAt:u} ({State}): reconciliation asks {Provider} and polls again",
                         context.Saga.CorrelationId, context.Saga.UpdatedAt, context.Saga.CurrentState, context.Saga.Provider)),
                     restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again"))))
-                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId)),
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId), NextStatusPoll),
             Ignore(SubmitRetry.AnyReceived));
     }
+
+    private TimeSpan NextStatusPoll(BehaviorContext<PayoutState> context) =>
+        _timers.NextStatusPoll(context.Saga.Provider, context.Saga.StatusPolls);
 
     /// <summary>
     /// How a provider's final word ends a payout, whichever it is: take what the update adds, stop

@@ -21,7 +21,7 @@ public sealed partial class PayoutStateMachine
                 .Then(context => Record(context, "ProviderAccepted", $"{context.Saga.Provider} reference {context.Saga.ProviderReference}, status {context.Saga.ProviderStatus}"))
                 .Publish(context => new PayoutSubmitted(
                     context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.ProviderReference ?? "", Now))
-                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId))
+                .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId), NextStatusPoll)
                 // The provider may already be further along (a found earlier create): apply that through the usual rules.
                 .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
                     further => further.Publish(context =>

@@ -46,7 +46,7 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         var provider = collection
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddSingleton(Options.Create(timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1) }))
+            .AddSingleton(Options.Create(timers ?? new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromHours(1), StatusPollQuietPeriod = TimeSpan.FromHours(1) }))
             .AddMassTransitTestHarness(x =>
             {
                 x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromMilliseconds(500));

@@ -127,7 +127,7 @@ public sealed class PayoutStateMachineTests
     [Fact]
     public async Task Provider_acceptance_submits_the_payout_and_starts_polling_its_status()
     {
-        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollInterval = TimeSpan.FromMilliseconds(200) });
+        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollQuietPeriod = TimeSpan.FromMilliseconds(200) });
         var id = await test.Submitted(Requests.TheDex(), "thedex-42");
 
         var saga = await test.InState(id, m => m.Submitted);
@@ -136,6 +136,45 @@ public sealed class PayoutStateMachineTests
         await Support.Eventually.Until(
             () => Task.FromResult(test.PublishedSoFar<CheckProviderPayout>().Count(m => m.Payout.ProviderReference == "thedex-42")),
             n => n >= 2, "two status polls");
+    }
+
+    [Fact]
+    public void Status_polls_come_only_when_news_is_overdue_and_back_off_to_a_cap()
+    {
+        var timers = new PayoutLifecycleOptions();
+
+        // Dfns sends no completion webhook: polled from 5 s on, each poll without news doubling the wait.
+        Assert.Equal(TimeSpan.FromSeconds(5), timers.NextStatusPoll(PayoutProvider.Dfns, 0));
+        Assert.Equal(TimeSpan.FromSeconds(10), timers.NextStatusPoll(PayoutProvider.Dfns, 1));
+        Assert.Equal(TimeSpan.FromSeconds(40), timers.NextStatusPoll(PayoutProvider.Dfns, 3));
+        Assert.Equal(TimeSpan.FromMinutes(10), timers.NextStatusPoll(PayoutProvider.Dfns, 7));
+        // The others report completion by webhook: a poll is a fallback, first after a quiet period.
+        Assert.Equal(TimeSpan.FromMinutes(2), timers.NextStatusPoll(PayoutProvider.TheDex, 0));
+        Assert.Equal(TimeSpan.FromMinutes(4), timers.NextStatusPoll(PayoutProvider.OxaPay, 1));
+        Assert.Equal(TimeSpan.FromMinutes(10), timers.NextStatusPoll(PayoutProvider.Calypso, 3));
+        // A payout polled for days stays at the cap.
+        Assert.Equal(TimeSpan.FromMinutes(10), timers.NextStatusPoll(PayoutProvider.Dfns, int.MaxValue));
+        // 24 hours awaiting a Dfns confirmation: about 150 polls, not 17,280.
+        var polls = 0;
+        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromHours(24); polls++)
+            waited += timers.NextStatusPoll(PayoutProvider.Dfns, polls);
+        Assert.InRange(polls, 140, 160);
+    }
+
+    [Fact]
+    public async Task Poll_without_news_lengthens_the_next_wait_and_news_starts_it_again()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions
+        {
+            StatusPollQuietPeriod = TimeSpan.FromMilliseconds(100),
+            StatusPollMaxInterval = TimeSpan.FromHours(1),
+        });
+        var id = await test.Submitted(Requests.TheDex(), "thedex-7");
+
+        await Support.Eventually.Until(() => Task.FromResult(test.Saga.Sagas.Contains(id)!.StatusPolls), n => n >= 2, "two polls without news");
+        await test.Publish(Update(id, ProviderPayoutStatus.Processing, "3 Processing"));
+
+        await Support.Eventually.Until(() => Task.FromResult(test.Saga.Sagas.Contains(id)!.StatusPolls), n => n == 0, "the news to start the wait again");
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class ReconciliationTests(ReconciliationTests.LostCallbacksHostFix
             {
                 ["Providers:TheDex:CallbackUrl"] = new Uri(_nowhere.Url, "webhooks/thedex").ToString(),
                 ["Payouts:Lifecycle:StatusPollInterval"] = "01:00:00",
+                ["Payouts:Lifecycle:StatusPollQuietPeriod"] = "01:00:00",
                 ["Payouts:Reconciliation:Interval"] = "00:00:00.500",
                 ["Payouts:Reconciliation:StaleAfter"] = "00:00:01",
             });

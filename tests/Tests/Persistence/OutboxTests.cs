@@ -96,7 +96,7 @@ public sealed class OutboxTests
     public async Task Scheduled_timeout_survives_a_restart_and_fires_once(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(2), StatusPollInterval = TimeSpan.FromHours(1) };
+        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(2), StatusPollInterval = TimeSpan.FromHours(1), StatusPollQuietPeriod = TimeSpan.FromHours(1) };
         var request = Requests.Dfns();
 
         await using (var first = await DurableSagaTests.StartAsync(db, timers))
@@ -154,7 +154,7 @@ public sealed class OutboxTests
     public async Task Two_hosts_on_one_database_process_each_scheduled_message_once(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(3), StatusPollInterval = TimeSpan.FromHours(1) };
+        var timers = new PayoutLifecycleOptions { ConfirmationTimeout = TimeSpan.FromSeconds(3), StatusPollInterval = TimeSpan.FromHours(1), StatusPollQuietPeriod = TimeSpan.FromHours(1) };
         await using var first = await DurableSagaTests.StartAsync(db, timers);
         await using var second = await DurableSagaTests.StartAsync(db, timers);
         var requests = Enumerable.Range(0, 10).Select(_ => Requests.Dfns()).ToList();

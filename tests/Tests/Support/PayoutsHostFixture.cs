@@ -38,6 +38,7 @@ public class PayoutsHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Payouts:PublicUrl", $"http://127.0.0.1:{_hostPort}");
         builder.UseSetting("ConnectionStrings:Payouts", $"Data Source={_database}");
         builder.UseSetting("Payouts:Lifecycle:StatusPollInterval", "00:00:00.300");
+        builder.UseSetting("Payouts:Lifecycle:StatusPollQuietPeriod", "00:00:00.300");
         builder.UseSetting("Payouts:Lifecycle:ConfirmationTimeout", "00:01:00");
         builder.UseSetting("Sandbox:Enabled", "true");
         builder.UseSetting("Sandbox:Url", $"http://127.0.0.1:{_sandboxPort}");
