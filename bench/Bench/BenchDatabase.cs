@@ -43,6 +43,28 @@ public sealed class BenchDatabase
         return last;
     }
 
+    /// <summary>
+    /// Fills the payout table with <paramref name="count"/> payouts that ended long ago, as years of
+    /// history would: in one statement, in the schema the host created.
+    /// </summary>
+    public async Task SeedFinishedPayoutsAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var seed = new NpgsqlCommand($"""
+            INSERT INTO payout_saga (correlation_id, current_state, version, external_id, idempotency_key, request_fingerprint, provider,
+                amount, currency, network, destination, provider_reference, provider_status, tx_hash, created_at, updated_at, history)
+            SELECT gen_random_uuid(), CASE WHEN i % 10 = 0 THEN 'Failed' ELSE 'Completed' END, 5, 'seeded-' || i, 'seeded-' || i, 'seeded',
+                (ARRAY['TheDex', 'Calypso', 'OxaPay', 'Dfns'])[1 + i % 4], 10, 'USDT', 'Tron', 'TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy',
+                'ref-' || i, 'done', '0x' || md5(i::text), now() - interval '400 days' + i * interval '30 seconds',
+                now() - interval '400 days' + i * interval '30 seconds' + interval '1 minute', '[]'::jsonb
+            FROM generate_series(1, {count}) AS i
+            """, connection) { CommandTimeout = 600 };
+        await seed.ExecuteNonQueryAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE payout_saga", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
     private async Task<long> ReadCommitsAsync()
     {
         // Outside the pool, so that reading does not keep a backend (and its unreported counts) alive.

@@ -5,7 +5,9 @@ namespace Payouts.Bus.Bench;
 /// </summary>
 /// <param name="Rate">Open loop only, at this many arrivals per second; null for the closed loop, then half its rate.</param>
 /// <param name="Embedded">The embedded default (SQLite, in-memory bus) driven over HTTP; no servers, no ceilings.</param>
-public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double? Rate, bool Embedded, string? Postgres, string? RabbitMq)
+/// <param name="LongRun">Whether cost and memory stay flat as history grows: the payouts in chunks of 1,000, first against last.</param>
+/// <param name="Seed">Payouts that ended long ago, added to the database before the run (long mode).</param>
+public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double? Rate, bool Embedded, bool LongRun, int Seed, string? Postgres, string? RabbitMq)
 {
     public const int DefaultPayouts = 5_000;
     public const int QuickPayouts = 400;
@@ -13,8 +15,9 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
     /// <summary>The JIT is still busy for the first minute or so; what a long-running host does is measured after it.</summary>
     public const int DefaultWarmup = 1_000;
     public const int QuickWarmup = 200;
+    public const int LongPayouts = 20_000;
 
-    private const string Usage = "Usage: [--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R] [--embedded]";
+    private const string Usage = "Usage: [--payouts N] [--quick] [--in-flight N] [--warmup N] [--rate R] [--embedded] [--long [--seed N]]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -23,6 +26,9 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
         var inFlight = 200;
         double? rate = null;
         var embedded = false;
+        var longRun = false;
+        var seed = 0;
+        int? asked = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,12 +36,19 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
                 case "--embedded":
                     embedded = true;
                     break;
+                case "--long":
+                    longRun = true;
+                    break;
+                case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out var sd) && sd >= 0:
+                    seed = sd;
+                    i++;
+                    break;
                 case "--quick":
                     payouts = QuickPayouts;
                     warmup = QuickWarmup;
                     break;
                 case "--payouts" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
-                    payouts = n;
+                    asked = n;
                     i++;
                     break;
                 case "--in-flight" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w > 0:
@@ -55,9 +68,14 @@ public sealed record BenchOptions(int Payouts, int InFlight, int Warmup, double?
                     throw new ArgumentException($"Unknown or incomplete argument '{args[i]}'. {Usage}");
             }
         }
+        payouts = asked ?? (longRun ? LongPayouts : payouts);
+        if (longRun && (embedded || rate is not null))
+            throw new ArgumentException($"--long runs the closed loop on RabbitMQ + PostgreSQL: not with --embedded or --rate. {Usage}");
+        if (seed > 0 && !longRun)
+            throw new ArgumentException($"--seed goes with --long. {Usage}");
         if (embedded)
-            return new BenchOptions(payouts, inFlight, warmup, rate, embedded, null, null);
-        return new BenchOptions(payouts, inFlight, warmup, rate, embedded,
+            return new BenchOptions(payouts, inFlight, warmup, rate, embedded, longRun, seed, null, null);
+        return new BenchOptions(payouts, inFlight, warmup, rate, embedded, longRun, seed,
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_POSTGRES") ?? throw new InvalidOperationException("PAYOUTS_BENCH_POSTGRES is not set: run ./bench.sh"),
             Environment.GetEnvironmentVariable("PAYOUTS_BENCH_RABBITMQ") ?? throw new InvalidOperationException("PAYOUTS_BENCH_RABBITMQ is not set: run ./bench.sh"));
     }

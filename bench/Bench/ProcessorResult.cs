@@ -1,7 +1,7 @@
 namespace Payouts.Bus.Bench;
 
 /// <summary>What the processor did for the payouts of one run.</summary>
-public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted, long? commits)
+public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted, long? commits, long peakMemoryBytes)
 {
     public double PayoutsPerSecond => payouts / tracker.Elapsed.TotalSeconds;
     public double MessagesPerPayout => (double)deliveries / payouts;
@@ -10,9 +10,10 @@ public sealed class ProcessorResult(string phase, string setup, int payouts, Ter
     /// <summary>A run counts only if every payout reached its terminal state exactly once.</summary>
     public bool Counts => tracker.Terminal == payouts && tracker.Duplicates == 0 && tracker.Unknown == 0;
 
-    public TimeSpan P99 => Percentile(tracker.Latencies.Order().ToArray(), 0.99);
+    /// <summary>The process's largest resident set while this phase ran.</summary>
+    public long PeakMemoryBytes => peakMemoryBytes;
 
-    public void Print(long peakMemoryBytes)
+    public void Print()
     {
         var latencies = tracker.Latencies.Order().ToArray();
         Console.WriteLine();
@@ -25,7 +26,7 @@ public sealed class ProcessorResult(string phase, string setup, int payouts, Ter
         Console.WriteLine(commits is null
             ? "  db transactions   not counted (SQLite keeps no count)"
             : $"  db transactions   {CommitsPerPayout:F1} per payout ({commits} committed, PostgreSQL's own count)");
-        Console.WriteLine($"  peak memory       {peakMemoryBytes / (1024 * 1024)} MiB (whole process: host, sandbox, upstream)");
+        Console.WriteLine($"  peak memory       {peakMemoryBytes / (1024 * 1024)} MiB during this phase (whole process: host, sandbox, upstream)");
     }
 
     private static TimeSpan Percentile(TimeSpan[] sorted, double p) =>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Host;
+using Payouts.Bus.Persistence;
 
 namespace Payouts.Bus.Bench;
 
@@ -32,6 +33,9 @@ public sealed class ProcessorRun : IAsyncDisposable
     private readonly string _setup;
     private TerminalTracker? _tracker;
     private int _requested;
+
+    /// <summary>The sends of the phase running: not awaited one by one, so that a slow send never holds back the next request.</summary>
+    private readonly List<Task> _sends = [];
 
     private ProcessorRun(string setup, WebApplication app, IBusControl? upstream, HttpClient? http, BenchDatabase? database, DeliveryCounter deliveries)
     {
@@ -138,7 +142,7 @@ public sealed class ProcessorRun : IAsyncDisposable
         RunAsync(phase, new TerminalTracker(payouts, inFlight), async (tracker, request) =>
         {
             await tracker.StartingAsync(request.ExternalId, Stopwatch.GetTimestamp(), StalledAfter);
-            await SubmitAsync(request);
+            _sends.Add(SubmitAsync(request));
         });
 
     /// <summary>
@@ -158,7 +162,7 @@ public sealed class ProcessorRun : IAsyncDisposable
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait);
             await tracker.StartingAsync(request.ExternalId, due, StalledAfter);
-            await SubmitAsync(request);
+            _sends.Add(SubmitAsync(request));
         });
     }
 
@@ -191,17 +195,52 @@ public sealed class ProcessorRun : IAsyncDisposable
         var faultedBefore = _deliveries.Faulted;
         var commitsBefore = _database is null ? 0 : await _database.CommitsAsync(settled: true);
         var payouts = tracker.Payouts;
+        var peakMemory = 0L;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            using var process = Process.GetCurrentProcess();
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peakMemory = Math.Max(peakMemory, process.WorkingSet64);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None);
+            }
+        });
         using (var progress = Progress.Start(() => $"{phase}: {tracker.Terminal}/{payouts} terminal, {tracker.Started} requested"))
         {
+            _sends.Clear();
             for (var i = 0; i < payouts; i++)
                 await request(tracker, Request(_requested++));
+            await Task.WhenAll(_sends);
             await tracker.AllTerminalAsync(StalledAfter);
             // A duplicate terminal event would arrive shortly after the first: give it the chance to.
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
+        await sampling.CancelAsync();
+        await sampler;
         // SQLite keeps no count of its commits.
         var commits = _database is null ? (long?)null : await _database.CommitsAsync(settled: true) - commitsBefore;
-        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits);
+        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits, peakMemory);
+    }
+
+    /// <summary>Adds <paramref name="count"/> payouts that ended long ago to the processor's database.</summary>
+    public Task SeedFinishedPayoutsAsync(int count) =>
+        (_database ?? throw new InvalidOperationException("Seeding needs PostgreSQL: not with --embedded.")).SeedFinishedPayoutsAsync(count);
+
+    /// <summary>How long one reading of the dashboard's and gauges' figures takes (the median of five).</summary>
+    public async Task<TimeSpan> TimeOverviewAsync()
+    {
+        var timings = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var scope = _app.Services.CreateAsyncScope();
+            var overview = scope.ServiceProvider.GetRequiredService<PayoutsOverview>();
+            var started = Stopwatch.GetTimestamp();
+            await overview.SnapshotAsync(DateTime.UtcNow, TimeSpan.FromMinutes(10), CancellationToken.None);
+            timings.Add(Stopwatch.GetElapsedTime(started));
+        }
+        return timings.Order().ElementAt(timings.Count / 2);
     }
 
     private Task Record(string externalId, string outcome) => _tracker?.Record(externalId, outcome) ?? Task.CompletedTask;

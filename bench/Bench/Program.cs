@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Payouts.Bus.Bench;
 
 // Pushes payouts through the processor on RabbitMQ + PostgreSQL (sandbox at zero latency): a
@@ -26,12 +25,15 @@ await using (var processor = await ProcessorRun.StartAsync(options))
     if (options.Rate is { } rate)
     {
         var open = await processor.RunOpenAsync($"open loop, {rate:0.#} arrivals/s", options.Payouts, rate);
-        open.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+        open.Print();
         return open.Counts ? 0 : 1;
     }
 
+    if (options.LongRun)
+        return await LongRun.RunAsync(processor, options) ? 0 : 1;
+
     measured = await processor.RunClosedAsync("closed loop, the most it does", options.Payouts, options.InFlight);
-    measured.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+    measured.Print();
     if (!measured.Counts)
     {
         Console.WriteLine("This run does not count: not every payout reached its terminal state exactly once.");
@@ -41,7 +43,7 @@ await using (var processor = await ProcessorRun.StartAsync(options))
     // Latency is judged below saturation: half the rate just measured, for about 20 seconds.
     var half = measured.PayoutsPerSecond / 2;
     var halfLoad = await processor.RunOpenAsync($"open loop at half that rate, {half:F1} arrivals/s", Math.Max(100, (int)(half * 20)), half);
-    halfLoad.Print(Process.GetCurrentProcess().PeakWorkingSet64);
+    halfLoad.Print();
     if (!halfLoad.Counts)
     {
         Console.WriteLine("This run does not count: not every payout reached its terminal state exactly once.");
