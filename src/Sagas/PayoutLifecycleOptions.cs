@@ -49,7 +49,7 @@ public sealed class PayoutLifecycleOptions
     public TimeSpan NextStatusPoll(PayoutProvider provider, int pollsWithoutNews)
     {
         var first = ProviderProfiles.For(provider).SendsCompletionWebhooks ? StatusPollQuietPeriod : StatusPollInterval;
-        // Past 2^20 the cap has long been reached; the shift must not overflow.
+        // The cap is reached long before 2^20; bounding the exponent keeps the product within a TimeSpan.
         var wait = first * Math.Pow(2, Math.Min(pollsWithoutNews, 20));
         return wait < StatusPollMaxInterval ? wait : StatusPollMaxInterval;
     }

@@ -111,6 +111,15 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
         return changed;
     }
 
+    /// <summary>Whether the update says nothing this payout does not hold already: applying it would change nothing.</summary>
+    public bool Knows(ProviderPayoutUpdate update) =>
+        ProviderStatus == update.ProviderStatus
+        && (update.Reference is null || update.Reference == ProviderReference)
+        && (update.TxHash is null || update.TxHash == TxHash)
+        && (update.Fee is null || update.Fee == Fee)
+        && (update.DepositAddress is null || update.DepositAddress == DepositAddress)
+        && (update.DepositAmount is null || update.DepositAmount == DepositAmount);
+
     public void Fail(string code, string? message)
     {
         FailureCode = code;

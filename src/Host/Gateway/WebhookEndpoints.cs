@@ -61,6 +61,14 @@ public static class WebhookEndpoints
                 metrics.Webhook(known.ToString(), "ignored");
                 return Results.Text(result.ResponseBody, "text/plain");
             }
+            if (TellsNothingNew(payout, update))
+            {
+                // Acknowledged, so that the provider stops sending it; stored, it would cost the saga a transaction to learn nothing.
+                logger.LogInformation("{Provider} webhook acknowledged: payout {PayoutId} already holds all it says ({Status})",
+                    known, update.PayoutId, update.Update.ProviderStatus);
+                metrics.Webhook(known.ToString(), "ignored");
+                return Results.Text(result.ResponseBody, "text/plain");
+            }
             if (SkipsConfirmation(payout, update))
             {
                 // Only the provider's own answer, asked for below, can show it was confirmed elsewhere.
@@ -86,6 +94,13 @@ public static class WebhookEndpoints
         }
         return Results.Text(result.ResponseBody, "text/plain");
     }
+
+    /// <summary>
+    /// The payout holds every fact the webhook states. A final word for a payout still in flight
+    /// is never dropped: only the provider's answer to our check may end it, and that is asked below.
+    /// </summary>
+    private static bool TellsNothingNew(PayoutState payout, ProviderPayoutUpdated webhook) =>
+        payout.Knows(webhook.Update) && (!webhook.Update.Status.IsFinal() || PayoutStates.IsTerminal(payout.CurrentState));
 
     /// <summary>A payout that waits for our confirmation cannot have been paid before we sent it.</summary>
     private static bool SkipsConfirmation(PayoutState payout, ProviderPayoutUpdated webhook) =>

@@ -82,6 +82,32 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     }
 
     [Fact]
+    public async Task Webhook_that_tells_nothing_new_is_acknowledged_and_stored_nowhere()
+    {
+        var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+        var payout = await host.WaitForStatusAsync(payoutId, "Completed");
+        var reference = (string)payout["providerReference"]!;
+        var entries = payout["history"]!.AsArray().Count;
+        // The status the payout ended with, in a body of its own (so a message id of its own): a provider resending what it said.
+        var body = new JsonObject
+        {
+            ["id"] = reference, ["status"] = 1, ["statusName"] = "Successful", ["payCurrency"] = "USDT_TRON",
+            ["address"] = (string)payout["destination"]!, ["description"] = payoutId.ToString(), ["resent"] = true,
+        }.ToJsonString();
+
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Stored before the answer, if at all: nothing for its message id in the outbox or the inbox.
+        var messageId = new WebhookResult(200, "", null, "").MessageId(PayoutProvider.TheDex, Encoding.UTF8.GetBytes(body));
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+        Assert.False(await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId));
+        Assert.Empty(await Inbox(messageId));
+        Assert.Equal(entries, (await host.GetPayoutAsync(payoutId))["history"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Signed_dfns_webhook_missing_the_payout_asset_is_malformed_not_a_crash()
     {
         var body = JsonNode.Parse(DfnsEvent("wh-no-asset", DateTimeOffset.UtcNow, null))!;
