@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
@@ -26,6 +27,7 @@ internal static class ProviderHttp
         HttpClient http, HttpRequestMessage request, PayoutProvider provider, bool changesState, CancellationToken cancellationToken, bool? repeatable = null)
     {
         request.Options.Set(ProviderResilience.SafeToRetry, repeatable ?? !changesState);
+        request.Options.Set(ProviderResilience.ChangesState, changesState);
         HttpResponseMessage response;
         try
         {
@@ -59,6 +61,10 @@ internal static class ProviderHttp
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
             response.Dispose();
+            // Without an idempotency key, a 503 from anything between us and the provider cannot
+            // prove the change was not made: the payout is looked up before it is sent again.
+            if (changesState && !ProviderProfiles.For(provider).HasIdempotencyKey)
+                throw new ProviderOutcomeUnknownException(provider, $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: looked up before it is sent again");
             throw new ProviderUnavailableException(provider, $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: try later");
         }
 

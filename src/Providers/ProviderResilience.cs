@@ -8,6 +8,7 @@ using Polly.RateLimiting;
 using Polly.Retry;
 using Polly.Timeout;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Providers;
 
@@ -16,8 +17,10 @@ namespace Payouts.Bus.Providers;
 /// limit are per provider, not per request). From the outside in:
 /// <list type="bullet">
 /// <item>retry, with jitter, of calls that are safe to repeat (look-ups, quotes), and of any call the
-/// provider refused unprocessed (503, 429); a create or an action that timed out or failed otherwise is
-/// never resent here: the consumer retries it, after a look-up;</item>
+/// provider refused unprocessed (503, 429) unless it changes a payout at a provider without an
+/// idempotency key (TheDex, OxaPay): there a 503 may come from something between us and the provider
+/// after it acted, and only a look-up can tell. A create or an action that timed out or failed
+/// otherwise is never resent here: the consumer retries it, after a look-up;</item>
 /// <item>circuit breaker: when most recent calls fail, calls stop for a while and fail at once, so
 /// payouts wait (the consumers treat it as "unavailable") instead of piling on a provider that is down;</item>
 /// <item>rate limit at the provider's limit, queueing callers rather than refusing them;</item>
@@ -28,6 +31,9 @@ public sealed class ProviderResilience
 {
     /// <summary>Set on a request by the client: true when sending it twice cannot pay twice or change anything.</summary>
     public static readonly HttpRequestOptionsKey<bool> SafeToRetry = new("Payouts.SafeToRetry");
+
+    /// <summary>Set on a request by the client: true when it creates or changes a payout.</summary>
+    public static readonly HttpRequestOptionsKey<bool> ChangesState = new("Payouts.ChangesState");
 
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Payouts.Request");
 
@@ -67,6 +73,7 @@ public sealed class ProviderResilience
     private static ResiliencePipeline<HttpResponseMessage> Build(PayoutProvider provider, ProvidersOptions options, RateLimiter limiter, ILogger logger)
     {
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        var keyless = !ProviderProfiles.For(provider).HasIdempotencyKey;
         if (options.RetryAttempts > 0)
             pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -74,7 +81,8 @@ public sealed class ProviderResilience
                 Delay = options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (IsSafeToRetry(args.Context) || WasNotProcessed(args.Outcome))),
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)
+                    && (IsSafeToRetry(args.Context) || (WasNotProcessed(args.Outcome) && !(keyless && Changes(args.Context))))),
                 OnRetry = args =>
                 {
                     logger.LogInformation("{Provider}: sending the call again (attempt {Attempt}) after {Outcome}",
@@ -109,6 +117,9 @@ public sealed class ProviderResilience
 
     private static bool IsSafeToRetry(ResilienceContext context) =>
         context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(SafeToRetry, out var safe) && safe;
+
+    private static bool Changes(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(ChangesState, out var changes) && changes;
 
     /// <summary>
     /// 503 and 429 say the provider did not take the request at all (ProviderHttp treats them so), so

@@ -71,6 +71,30 @@ public sealed class ProviderResilienceTests
         Assert.Equal(3, providers.Sandbox.ApiCalls.Count(c => c.Method == "GET" && c.Path == "/oxapay/v1/payout"));
     }
 
+    [Theory]
+    [InlineData(PayoutProvider.TheDex)]
+    [InlineData(PayoutProvider.OxaPay)]
+    public async Task Keyless_create_answered_503_is_looked_up_before_it_is_sent_again(PayoutProvider provider)
+    {
+        await using var providers = await SandboxedProviders.StartAsync();
+        var client = providers.Client(provider);
+        var payout = SandboxedProviders.Payout(provider);
+        var firstAttempt = DateTime.UtcNow;
+
+        // A 503 may come from something between us and the provider after it acted.
+        providers.Options.Faults.ErrorRate = 1;
+        await Assert.ThrowsAsync<ProviderOutcomeUnknownException>(() => client.SubmitAsync(payout, null, CancellationToken.None));
+
+        // Without an idempotency key, the create is not sent again blind in the call's own retries.
+        Assert.Single(providers.Sandbox.ApiCalls, IsCreate);
+        providers.Options.Faults.ErrorRate = 0;
+        var before = providers.Sandbox.ApiCalls.Count;
+        Assert.NotNull((await client.SubmitAsync(payout, firstAttempt, CancellationToken.None)).Accepted);
+        // The next attempt looks the payout up before it creates it.
+        var next = providers.Sandbox.ApiCalls.Skip(before).ToList();
+        Assert.True(next.FindIndex(c => !IsCreate(c)) < next.FindIndex(IsCreate), "a look-up before the create");
+    }
+
     [Fact]
     public async Task Safe_calls_are_retried_through_provider_errors_and_a_create_is_never_reached_without_them()
     {
