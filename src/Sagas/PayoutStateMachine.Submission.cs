@@ -25,16 +25,19 @@ public sealed partial class PayoutStateMachine
                 // The provider may already be further along (a found earlier create): apply that through the usual rules.
                 .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
                     further => further.Publish(context =>
-                        new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response", context.Message.CheckId))),
+                        new ProviderPayoutUpdated(context.Saga.CorrelationId, context.Message.Update, "create response", context.Message.CheckId)))
+                // News that overtook this answer was only recorded: ask now rather than at the first poll, minutes away.
+                .If(context => context.Saga.History.Any(h => h.Event == "ProviderUpdated" && h.State == nameof(Requested)),
+                    overtaken => AskProvider(overtaken)),
             When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId))
                 .Then(context => context.Saga.Fail(context.Message.Code, context.Message.Message))
                 .TransitionTo(Failed)
                 .Then(context => Record(context, "ProviderDeclined", $"{context.Message.Code}: {context.Message.Message}"))
                 .Publish(context => new PayoutFailed(
                     context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Message.Code, context.Message.Message, Now)),
-            // A webhook can overtake the consumer's own report of the create; the poll after it catches up.
+            // A webhook can overtake the consumer's own report of the create: recorded, and asked about once the create is confirmed.
             When(ProviderUpdated)
-                .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus} before the create was confirmed; the status poll will apply it")),
+                .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus} before the create was confirmed; {context.Saga.Provider} is asked once it is")),
             When(SubmitFaulted)
                 .Then(context => Record(context, "SubmitFaulted",
                     $"every attempt to submit failed ({FirstExceptionMessage(context.Message)}); submitting again in {_timers.SubmitRetryDelay:g}"))

@@ -178,6 +178,24 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Webhook_that_overtook_the_create_answer_is_followed_by_a_check_at_once_not_at_the_first_poll()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollQuietPeriod = TimeSpan.FromHours(1) });
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+        await test.Publish(Update(request.PayoutId, ProviderPayoutStatus.Completed, "1 Successful", txHash: "0xabc"));
+        await test.Consumed<ProviderPayoutUpdated>(1);
+        await test.AssertPublished<CheckProviderPayout>(0, m => m.Payout.PayoutId == request.PayoutId);
+
+        var checkId = await test.CheckIdAsync(request.PayoutId);
+        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Pending, "0 Waiting"), checkId));
+
+        await test.InState(request.PayoutId, m => m.Submitted);
+        await test.AssertPublished<CheckProviderPayout>(1, m => m.Payout.PayoutId == request.PayoutId && m.Payout.CheckId == checkId);
+    }
+
+    [Fact]
     public async Task Provider_decline_fails_the_payout_with_the_provider_reason()
     {
         await using var test = await StartAsync();
