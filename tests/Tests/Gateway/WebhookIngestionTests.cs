@@ -87,7 +87,6 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
         var payout = await host.WaitForStatusAsync(payoutId, "Completed");
         var reference = (string)payout["providerReference"]!;
-        var entries = payout["history"]!.AsArray().Count;
         // The status the payout ended with, in a body of its own (so a message id of its own): a provider resending what it said.
         var body = new JsonObject
         {
@@ -104,7 +103,6 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
         Assert.False(await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId));
         Assert.Empty(await Inbox(messageId));
-        Assert.Equal(entries, (await host.GetPayoutAsync(payoutId))["history"]!.AsArray().Count);
     }
 
     [Fact]
