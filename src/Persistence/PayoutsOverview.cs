@@ -18,7 +18,13 @@ public sealed class PayoutsOverview(PayoutsDbContext db)
     {
         var stuckBefore = now - stuckAfter;
         // Ended payouts are counted as they end (payouts.transitions), not by reading all of history.
-        var payouts = await CountAsync(db.Payouts.Where(p => PayoutStates.InFlight.Contains(p.CurrentState)), cancellationToken);
+        // Every in-flight state of every provider is reported, at zero too: a series that vanishes
+        // when nothing waits is one an alert cannot watch.
+        var counted = await CountAsync(db.Payouts.Where(p => PayoutStates.InFlight.Contains(p.CurrentState)), cancellationToken);
+        var payouts = (from profile in ProviderProfiles.All
+                       from state in PayoutStates.InFlight
+                       let provider = profile.Provider.ToString()
+                       select counted.FirstOrDefault(c => c.Provider == provider && c.State == state) ?? new StateCount(state, provider, 0)).ToList();
         var stuck = await CountAsync(db.Payouts.Where(p => PayoutStates.WaitingForProcessor.Contains(p.CurrentState) && p.UpdatedAt < stuckBefore), cancellationToken);
 
         // Waiting to be sent: rows of a consume whose delivery has not finished, and timers that are due.
