@@ -24,6 +24,7 @@ public sealed class ProviderSandbox : IAsyncDisposable
     private readonly FaultCounter _errors = new();
     private readonly FaultCounter _lostAnswers = new();
     private readonly RecentLog<SandboxApiCall> _calls = new();
+    private long _arrivals;
     private Task? _stepper;
     private bool _disposed;
 
@@ -55,8 +56,11 @@ public sealed class ProviderSandbox : IAsyncDisposable
 
     public SandboxLedger Ledger { get; } = new();
 
-    /// <summary>The latest provider API calls, with what the sandbox answered.</summary>
-    public IReadOnlyList<SandboxApiCall> ApiCalls => _calls.Items;
+    /// <summary>
+    /// The latest provider API calls in the order they arrived, with what the sandbox answered. A call is
+    /// logged once answered, which may be after the client has already sent its next one.
+    /// </summary>
+    public IReadOnlyList<SandboxApiCall> ApiCalls => _calls.Items.OrderBy(c => c.Arrival).ToList();
 
     /// <summary>The latest webhook delivery attempts, with what the receiver answered.</summary>
     public IReadOnlyList<SandboxWebhookDelivery> WebhookDeliveries => _webhooks.Deliveries;
@@ -124,19 +128,20 @@ public sealed class ProviderSandbox : IAsyncDisposable
             return;
         }
 
+        var arrival = Interlocked.Increment(ref _arrivals);
         if (faults.Latency > TimeSpan.Zero)
             await Task.Delay(faults.Latency, context.RequestAborted);
         if (_errors.Hit(faults.ErrorRate))
         {
             _logger.LogInformation("Fault: {Method} {Path} answered 503 without being handled", context.Request.Method, context.Request.Path);
             await provider.Unavailable().ExecuteAsync(context);
-            Record(provider, context, answered: true);
+            Record(provider, context, arrival, answered: true);
             return;
         }
         if (!provider.IsCreate(context.Request) || !_lostAnswers.Hit(faults.UnknownOutcomeRate))
         {
             await next(context);
-            Record(provider, context, answered: true);
+            Record(provider, context, arrival, answered: true);
             return;
         }
 
@@ -145,7 +150,7 @@ public sealed class ProviderSandbox : IAsyncDisposable
         context.Response.Body = Stream.Null;
         await next(context);
         _logger.LogInformation("Fault: {Path} recorded the payout and will not answer", context.Request.Path);
-        Record(provider, context, answered: false);
+        Record(provider, context, arrival, answered: false);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
@@ -158,9 +163,12 @@ public sealed class ProviderSandbox : IAsyncDisposable
         context.Abort();
     }
 
-    private void Record(SimulatedProvider provider, HttpContext context, bool answered) =>
-        _calls.Add(new SandboxApiCall(provider.Name, context.Request.Method, context.Request.Path, answered ? context.Response.StatusCode : null, DateTime.UtcNow));
+    private void Record(SimulatedProvider provider, HttpContext context, long arrival, bool answered) =>
+        _calls.Add(new SandboxApiCall(provider.Name, context.Request.Method, context.Request.Path, answered ? context.Response.StatusCode : null, DateTime.UtcNow, arrival));
 }
 
-/// <summary>One call to a simulated provider's API: the status answered, or null when the sandbox dropped the answer on purpose.</summary>
-public sealed record SandboxApiCall(string Provider, string Method, string Path, int? StatusCode, DateTime At);
+/// <summary>
+/// One call to a simulated provider's API: the status answered (null when the sandbox dropped the answer
+/// on purpose), when it was logged, and its place in the order of arrival.
+/// </summary>
+public sealed record SandboxApiCall(string Provider, string Method, string Path, int? StatusCode, DateTime At, long Arrival);
