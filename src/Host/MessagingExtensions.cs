@@ -24,7 +24,12 @@ public static class MessagingExtensions
         var transport = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
         var signed = transport.Transport == BusOptions.RabbitMq && transport.InternalMessageKey is { Length: >= 32 };
         if (signed)
+        {
             services.AddSingleton(new InternalMessageSignature(System.Text.Encoding.UTF8.GetBytes(transport.InternalMessageKey!)));
+            services.AddSingleton<SignInternalMessagesObserver>();
+            services.AddSendObserver(sp => sp.GetRequiredService<SignInternalMessagesObserver>());
+            services.AddPublishObserver(sp => sp.GetRequiredService<SignInternalMessagesObserver>());
+        }
         var gatewayTimeout = configuration.GetSection(PayoutsOptions.Section).Get<PayoutsOptions>()?.GatewayTimeout ?? new PayoutsOptions().GatewayTimeout;
 
         // The host does not serve HTTP before the bus is up: on a broker's first start, a request
@@ -48,8 +53,12 @@ public static class MessagingExtensions
                     rabbit.SetQuorumQueue();
                 var metrics = context.GetRequiredService<PayoutsMetrics>();
                 var logger = context.GetRequiredService<ILoggerFactory>().CreateLogger("Payouts.Bus.DeadLetters");
-                endpoint.ConfigureError(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger));
-                var errorPipe = Pipe.New<ExceptionReceiveContext>(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger));
+                // The in-memory bus dies with its host: nothing to hand back to another one.
+                var requeue = transport.Transport == BusOptions.RabbitMq
+                    ? new RequeueWhileStoppingFilter(context.GetRequiredService<IHostApplicationLifetime>(), logger)
+                    : null;
+                endpoint.ConfigureError(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger, requeue));
+                var errorPipe = Pipe.New<ExceptionReceiveContext>(error => DeadLetterTelemetryFilter.Configure(error, metrics, logger, requeue));
                 endpoint.ConfigureDeadLetter(x => x.UseFilter(new UnconsumedMessageFilter(errorPipe)));
                 endpoint.UseConsumeFilter(typeof(PayoutLogScopeFilter<>), context);
                 if (signed)
@@ -77,8 +86,6 @@ public static class MessagingExtensions
                     cfg.PrefetchCount = transport.PrefetchCount;
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseBusInputLimits(plainJsonCommands: true);
-                    cfg.UseSendFilter(typeof(SignInternalMessagesFilter<>), context);
-                    cfg.UsePublishFilter(typeof(SignInternalMessagesFilter<>), context);
                     // The event exchanges exist from the start: a subscriber binds to them without the
                     // right to declare (or delete) them (scripts/broker-users.sh).
                     cfg.DeployPublishTopology = true;

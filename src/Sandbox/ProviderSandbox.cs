@@ -56,6 +56,9 @@ public sealed class ProviderSandbox : IAsyncDisposable
 
     public SandboxLedger Ledger { get; } = new();
 
+    /// <summary>The faults in force, read on every call: a test may switch them while the sandbox runs.</summary>
+    public SandboxFaults Faults => _options.Faults;
+
     /// <summary>
     /// The latest provider API calls in the order they arrived, with what the sandbox answered. A call is
     /// logged once answered, which may be after the client has already sent its next one.

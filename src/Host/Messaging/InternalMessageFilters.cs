@@ -5,26 +5,33 @@ using Payouts.Bus.Sagas;
 namespace Payouts.Bus.Host.Messaging;
 
 /// <summary>
-/// Signs what MassTransit sends or publishes outside the outbox (faults), when it is internal. Runs
-/// before the caller's own pipe: a message whose id the caller sets goes through the outbox, which
-/// signs it again once the id is final (see <see cref="InternalMessageSignature"/>).
+/// Signs every internal message as it leaves for the broker, sent or published, whatever sent it: the
+/// last step before the wire, when its message id is final and no pipe can replace the header. A publish
+/// filter is not enough: MassTransit sends the fault of a failed consumer (<c>Fault&lt;SubmitProviderPayout&gt;</c>)
+/// without running the bus's publish filters, and the fault then carries the signature copied from the
+/// message that failed, which the saga rightly refuses.
 /// </summary>
-public sealed class SignInternalMessagesFilter<T>(InternalMessageSignature signature) : IFilter<SendContext<T>>, IFilter<PublishContext<T>>
-    where T : class
+public sealed class SignInternalMessagesObserver(InternalMessageSignature signature) : ISendObserver, IPublishObserver
 {
-    public Task Send(SendContext<T> context, IPipe<SendContext<T>> next)
+    public Task PreSend<T>(SendContext<T> context) where T : class
     {
         signature.Sign(context);
-        return next.Send(context);
+        return Task.CompletedTask;
     }
 
-    public Task Send(PublishContext<T> context, IPipe<PublishContext<T>> next)
+    public Task PrePublish<T>(PublishContext<T> context) where T : class
     {
         signature.Sign(context);
-        return next.Send(context);
+        return Task.CompletedTask;
     }
 
-    public void Probe(ProbeContext context) => context.CreateFilterScope("sign-internal-messages");
+    public Task PostSend<T>(SendContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task SendFault<T>(SendContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
 }
 
 /// <summary>Refuses an internal message whose signature is missing or wrong, before any consumer or the saga sees it.</summary>

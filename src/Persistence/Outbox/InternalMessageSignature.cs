@@ -13,7 +13,7 @@ namespace Payouts.Bus.Persistence.Outbox;
 /// one can make a message id that passes; a copy of a signed message has an id the inbox already
 /// consumed. A message that fails goes to <c>_error</c> with the reason and changes nothing.
 /// Signed when the outbox stores a message (<see cref="OutboxMessage.From"/>), once its id is final,
-/// and by a send filter for what MassTransit sends outside the outbox (faults).
+/// and by a send observer as anything leaves for the broker (what MassTransit sends outside the outbox: faults).
 /// </summary>
 public sealed class InternalMessageSignature(byte[] key)
 {
