@@ -11,9 +11,11 @@ namespace Payouts.Bus.Host;
 /// </summary>
 public sealed class DeadLetterTelemetryFilter(PayoutsMetrics metrics, ILogger logger) : IFilter<ExceptionReceiveContext>
 {
-    /// <summary>The error pipe MassTransit would build, with this filter in front.</summary>
-    public static void Configure(IPipeConfigurator<ExceptionReceiveContext> error, PayoutsMetrics metrics, ILogger logger)
+    /// <summary>The error pipe MassTransit would build, with this filter in front (and, when given, <paramref name="requeueWhileStopping"/> before it).</summary>
+    public static void Configure(IPipeConfigurator<ExceptionReceiveContext> error, PayoutsMetrics metrics, ILogger logger, RequeueWhileStoppingFilter? requeueWhileStopping)
     {
+        if (requeueWhileStopping is not null)
+            error.UseFilter(requeueWhileStopping);
         error.UseFilter(new DeadLetterTelemetryFilter(metrics, logger));
         error.UseFilter(new GenerateFaultFilter());
         error.UseFilter(new ErrorTransportFilter());
