@@ -1,3 +1,4 @@
+using System.Data.Common;
 using MassTransit;
 using Payouts.Bus.Providers;
 
@@ -19,7 +20,12 @@ public sealed class ProviderConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Handle<ProviderException>();
             r.Handle<SubmissionInProgressException>();
             r.Handle<HttpRequestException>();
-            r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+            // The submission record is written before the provider is called: a database restart or failover
+            // is waited out like a provider's hiccup (EF wraps a transient error in InvalidOperationException).
+            r.Handle<DbException>(e => e.IsTransient);
+            r.Handle<InvalidOperationException>(e => e.InnerException is DbException { IsTransient: true });
+            // 51 s in all: longer than a lapsed lease (15 s) left by a host that died mid-attempt.
+            r.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30));
         });
     }
 }

@@ -19,10 +19,10 @@ public sealed class SubmissionFaultTests(RabbitMqHostFixture host)
         {
             var id = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
 
-            // The retries pause about 21 s in all before the consumer gives up.
+            // The retries pause about 51 s in all before the consumer gives up.
             await Eventually.Until(() => host.GetPayoutAsync(id),
                 payout => payout["history"]!.AsArray().Any(h => (string?)h!["event"] == "SubmitFaulted"),
-                "the saga to hear that the submission failed", TimeSpan.FromSeconds(90));
+                "the saga to hear that the submission failed", TimeSpan.FromSeconds(120));
         }
         finally
         {
