@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: state machine tests, persistence tests on real SQLite and
 # PostgreSQL, and gateway and end-to-end tests over loopback against the provider sandbox,
-# on the embedded default and on RabbitMQ + PostgreSQL.
+# on the embedded default and on RabbitMQ + PostgreSQL; then the chaos run at its quick size.
 # Installs and starts PostgreSQL and RabbitMQ when none is reachable (Debian, as root), or
 # uses PAYOUTS_TEST_POSTGRES / PAYOUTS_TEST_RABBITMQ; tests create their own databases, and
 # each run gets its own RabbitMQ virtual host. The dashboard is tested in Debian's chromium
@@ -24,6 +24,17 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Payouts.Bus.sln --configuration Release --no-build --nologo --verbosity quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+
+# The chaos run at its quick size: two processors, kills, a rolling restart, RabbitMQ and PostgreSQL
+# restarted, then everything reconciled against the sandbox's ledger. Counted as one test.
+chaos_status=0
+./chaos.sh --quick 2>&1 | tee -a "$log" || chaos_status=$?
+if [ "$chaos_status" -eq 0 ]; then
+  echo "Passed!  - Failed: 0, Passed: 1, Skipped: 0 - chaos run (./chaos.sh --quick)" | tee -a "$log"
+else
+  echo "Failed!  - Failed: 1, Passed: 0, Skipped: 0 - chaos run (./chaos.sh --quick)" | tee -a "$log"
+  status=1
+fi
 
 # dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 66, Skipped: 0, ..."
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
