@@ -30,7 +30,6 @@ public sealed class Reconciliation
         // One record per externalId is expected; the first stands for it, the others are counted below.
         var stored = rows.GroupBy(r => r.ExternalId).ToDictionary(g => g.Key, g => g.First());
         var byId = rows.ToDictionary(r => r.Id);
-        var planned = plan.Payouts.ToDictionary(p => p.Request.ExternalId);
         var paid = transfers.Where(t => t.ClientKey is not null && Guid.TryParse(t.ClientKey, out var id) && byId.ContainsKey(id))
             .GroupBy(t => Guid.Parse(t.ClientKey!)).ToDictionary(g => g.Key, g => g.ToList());
 
@@ -43,8 +42,12 @@ public sealed class Reconciliation
         report.Must("paid twice", paid.Where(t => t.Value.Count > 1), t => $"{byId[t.Key].ExternalId}: {string.Join(", ", t.Value.Select(x => x.Reference))}");
         report.Must("paid but not Completed", paid.Keys.Where(id => byId[id].State != "Completed"), id => $"{byId[id].ExternalId}: {byId[id].State}");
         report.Must("Completed but not paid", rows.Where(r => r.State == "Completed" && !paid.ContainsKey(r.Id)), r => r.ExternalId);
-        report.Must("amount differs from the ledger", paid.Where(t => t.Value.Any(x => x.Amount != planned[byId[t.Key].ExternalId].Request.Amount.Amount)),
-            t => $"{byId[t.Key].ExternalId}: {t.Value[0].Amount} paid, {planned[byId[t.Key].ExternalId].Request.Amount.Amount} asked");
+        // Requests that share an externalId race: whichever the processor committed first made the payout,
+        // so the amount asked is that request's.
+        var requests = plan.Payouts.Select(p => p.Request).Concat(plan.Repeats.Select(r => r.Request)).ToDictionary(r => r.PayoutId);
+        decimal Asked(Guid payoutId) => requests.TryGetValue(payoutId, out var request) ? request.Amount.Amount : -1;
+        report.Must("amount differs from the ledger", paid.Where(t => t.Value.Any(x => x.Amount != Asked(t.Key))),
+            t => $"{byId[t.Key].ExternalId}: {t.Value[0].Amount} paid, {Asked(t.Key)} asked");
         report.Must("downgraded (left an ended state)", rows.Where(r => r.Downgraded), r => r.ExternalId);
         report.Must("ended otherwise than planned", plan.Payouts.Where(p => Row(p) is { Terminal: true } row && row.State != p.Expected),
             p => $"{p.Request.ExternalId}: {Row(p)!.State}, planned {p.Expected}");
@@ -59,14 +62,16 @@ public sealed class Reconciliation
         var copies = terminalHeard.Values.Sum(events => events.Count - events.Select(e => e.MessageId).Distinct().Count());
         report._lines.Add($"terminal events          {terminalHeard.Values.Count(e => e.Count > 0)} payouts heard ending; redelivered copies of one message {copies} (at-least-once: subscribers drop them by message id)");
 
-        // Same content: one of the requests made the payout (whichever the processor took first); every other one
-        // is answered as already requested, naming that payout.
-        var sameContent = plan.Payouts.Select(p => (Payout: p, Requests: plan.Repeats.Where(r => !r.OtherContent && r.Of == p).Select(r => r.Request.PayoutId).Prepend(p.Request.PayoutId).ToList()))
+        // Every other request for an externalId is answered by the one that made the payout: as that payout
+        // when its content is the same, refused as a conflict when it is not.
+        var repeated = plan.Payouts.Select(p => (Payout: p, Requests: plan.Repeats.Where(r => r.Of == p).Select(r => r.Request).Prepend(p.Request).ToList()))
             .Where(x => x.Requests.Count > 1).ToList();
-        report.Must("repeat not answered as the same payout", sameContent.Where(x => Row(x.Payout) is not { } row || !x.Requests.Contains(row.Id)
-                || x.Requests.Where(id => id != row.Id).Any(id => !upstream.Answers(id).Any(a => a.What == $"AlreadyRequested {row.Id}"))),
+        report.Must("repeat not answered as its content requires", repeated.Where(x => Row(x.Payout) is not { } row
+                || x.Requests.All(r => r.PayoutId != row.Id)
+                || x.Requests.Where(r => r.PayoutId != row.Id).Any(r => !upstream.Answers(r.PayoutId).Any(a => a.What == (r.Amount == requests[row.Id].Amount
+                    ? $"AlreadyRequested {row.Id}"
+                    : "Rejected (external_id_conflict)")))),
             x => x.Payout.Request.ExternalId);
-        report.Must("repeat with other content not refused", plan.Repeats.Where(r => r.OtherContent && !upstream.Answers(r.Request.PayoutId).Any(a => a.What == "Rejected (external_id_conflict)")), r => r.Request.ExternalId);
 
         var errorTotal = errors.Sum(e => e.Messages);
         report._lines.Add($"dead letters             {(errors.Count == 0 ? "none" : string.Join(", ", errors.Select(e => $"{e.Queue} {e.Messages}")))} (the injected poison: {injectedPoison})");
@@ -80,7 +85,7 @@ public sealed class Reconciliation
         foreach (var line in _lines)
             Console.WriteLine($"  {line}");
         foreach (var (name, count, example) in _mismatches)
-            Console.WriteLine($"  {name,-40} {count}{(count == 0 ? "" : $"   MISMATCH, e.g. {example}")}");
+            Console.WriteLine($"  {name,-48} {count}{(count == 0 ? "" : $"   MISMATCH, e.g. {example}")}");
     }
 
     private void Must<T>(string name, IEnumerable<T> wrong, Func<T, string> describe)
