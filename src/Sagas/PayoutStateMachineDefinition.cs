@@ -16,11 +16,13 @@ public sealed class PayoutStateMachineDefinition : SagaDefinition<PayoutState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<PayoutState> sagaConfigurator,
         IRegistrationContext context)
     {
-        // Immediate retries absorb concurrency conflicts and a busy database; a message that still
-        // fails goes to the endpoint's _error queue with the exception in its headers.
+        // Immediate retries absorb concurrency conflicts; the pauses after them (33 s in all) a database
+        // restart or failover. A message that still fails goes to the endpoint's _error queue with the
+        // exception in its headers.
         endpointConfigurator.UseMessageRetry(r =>
         {
-            r.Immediate(5);
+            r.Intervals(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500),
+                TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15));
             // The state machine wraps what an activity throws: a forged message is refused at once.
             r.Ignore<EventExecutionException>(e => e.InnerException is UntrustedMessageException);
             r.Ignore<UntrustedMessageException>();
