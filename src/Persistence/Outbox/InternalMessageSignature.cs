@@ -31,8 +31,14 @@ public sealed class InternalMessageSignature(byte[] key)
     public void Sign<T>(SendContext<T> context)
         where T : class
     {
-        if (IsInternal(typeof(T)) && context.MessageId is { } id)
+        if (InternalType<T>.Is && context.MessageId is { } id)
             context.Headers.Set(Header, Sign(typeof(T), id));
+    }
+
+    /// <summary>Whether a message type is internal, worked out once per type: every message the bus sends asks.</summary>
+    private static class InternalType<T>
+    {
+        public static readonly bool Is = IsInternal(typeof(T));
     }
 
     public bool Verify(Type type, Guid? messageId, string? signature) =>
