@@ -6,6 +6,7 @@
 #   ./bench.sh --payouts N --in-flight N --warmup N
 #   ./bench.sh --rate R   only an open loop, R payouts arriving per second
 #   ./bench.sh --embedded the embedded default (SQLite, in-memory bus) over HTTP, no servers
+#   ./bench.sh --search   the cost of a page of GET /payouts at 10,000 and 1,000,000 payouts
 # Starts PostgreSQL and RabbitMQ like ./test.sh (Debian, as root), or uses PAYOUTS_TEST_POSTGRES /
 # PAYOUTS_TEST_RABBITMQ; every run gets fresh databases and its own RabbitMQ virtual host.
 # PAYOUTS_BENCH_LOG=Information shows the host's logs (default Warning).

@@ -47,22 +47,38 @@ public sealed class BenchDatabase
     /// Fills the payout table with <paramref name="count"/> payouts that ended long ago, as years of
     /// history would: in one statement, in the schema the host created.
     /// </summary>
-    public async Task SeedFinishedPayoutsAsync(int count)
+    /// <remarks>Numbered from <paramref name="first"/>, so that seeding again adds to what is there; every other one is client <c>bench-a</c>'s.</remarks>
+    public async Task SeedFinishedPayoutsAsync(int count, int first = 1)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var seed = new NpgsqlCommand($"""
-            INSERT INTO payout_saga (correlation_id, current_state, version, external_id, idempotency_key, request_fingerprint, provider,
+            INSERT INTO payout_saga (correlation_id, current_state, version, external_id, client, idempotency_key, request_fingerprint, provider,
                 amount, currency, network, destination, provider_reference, provider_status, tx_hash, created_at, updated_at, history)
-            SELECT gen_random_uuid(), CASE WHEN i % 10 = 0 THEN 'Failed' ELSE 'Completed' END, 5, 'seeded-' || i, 'seeded-' || i, 'seeded',
+            SELECT gen_random_uuid(), CASE WHEN i % 10 = 0 THEN 'Failed' ELSE 'Completed' END, 5, 'seeded-' || i,
+                CASE WHEN i % 2 = 0 THEN 'bench-a' ELSE 'bench-b' END, 'seeded-' || i, 'seeded',
                 (ARRAY['TheDex', 'Calypso', 'OxaPay', 'Dfns'])[1 + i % 4], 10, 'USDT', 'Tron', 'TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy',
                 'ref-' || i, 'done', '0x' || md5(i::text), now() - interval '400 days' + i * interval '30 seconds',
                 now() - interval '400 days' + i * interval '30 seconds' + interval '1 minute', '[]'::jsonb
-            FROM generate_series(1, {count}) AS i
+            FROM generate_series({first}, {first + count - 1}) AS i
             """, connection) { CommandTimeout = 600 };
         await seed.ExecuteNonQueryAsync();
         await using var analyze = new NpgsqlCommand("ANALYZE payout_saga", connection);
         await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The (created_at, id) of the payout halfway down the newest-first list: where a page deep in it starts.</summary>
+    public async Task<(DateTime CreatedAt, Guid Id)> MiddleOfListAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("""
+            SELECT created_at, correlation_id FROM payout_saga ORDER BY created_at DESC, correlation_id DESC
+            OFFSET (SELECT COUNT(*) / 2 FROM payout_saga) LIMIT 1
+            """, connection);
+        await using var row = await read.ExecuteReaderAsync();
+        await row.ReadAsync();
+        return (row.GetDateTime(0), row.GetGuid(1));
     }
 
     private async Task<long> ReadCommitsAsync()

@@ -225,8 +225,26 @@ public sealed class ProcessorRun : IAsyncDisposable
     }
 
     /// <summary>Adds <paramref name="count"/> payouts that ended long ago to the processor's database.</summary>
-    public Task SeedFinishedPayoutsAsync(int count) =>
-        (_database ?? throw new InvalidOperationException("Seeding needs PostgreSQL: not with --embedded.")).SeedFinishedPayoutsAsync(count);
+    public Task SeedFinishedPayoutsAsync(int count, int first = 1) => Database.SeedFinishedPayoutsAsync(count, first);
+
+    public BenchDatabase Database => _database ?? throw new InvalidOperationException("Seeding needs PostgreSQL: not with --embedded.");
+
+    /// <summary>How long one page of <c>GET /payouts</c> takes to read from the database (the median and the slowest of 21 readings).</summary>
+    public async Task<(TimeSpan Median, TimeSpan Slowest)> TimeSearchAsync(PayoutSearchFilter filter, PayoutCursor? after)
+    {
+        var timings = new List<TimeSpan>();
+        for (var i = 0; i < 21; i++)
+        {
+            await using var scope = _app.Services.CreateAsyncScope();
+            var search = scope.ServiceProvider.GetRequiredService<PayoutSearch>();
+            var started = Stopwatch.GetTimestamp();
+            var page = await search.PageAsync(filter, 100, after, CancellationToken.None);
+            timings.Add(Stopwatch.GetElapsedTime(started));
+            if (page.Payouts.Count == 0)
+                throw new InvalidOperationException($"The page for {filter} after {after} is empty: the benchmark would time nothing.");
+        }
+        return (timings.Order().ElementAt(timings.Count / 2), timings.Max());
+    }
 
     /// <summary>How long one reading of the dashboard's and gauges' figures takes (the median of five).</summary>
     public async Task<TimeSpan> TimeOverviewAsync()

@@ -16,6 +16,12 @@ Console.WriteLine($"  on {ProcessorRun.Setup(options)}");
 ProcessorResult measured;
 await using (var processor = await ProcessorRun.StartAsync(options))
 {
+    if (options.Search)
+    {
+        await SearchBench.RunAsync(processor);
+        return 0;
+    }
+
     if (options.Warmup > 0)
     {
         var warmup = await processor.RunClosedAsync("warm-up (not counted)", options.Warmup, options.InFlight);

@@ -28,7 +28,7 @@ public static partial class PayoutRequestValidator
 
         if (string.IsNullOrWhiteSpace(request.ExternalId))
             errors.Add(new("externalId", "is required: it is the idempotency key of the payout."));
-        else if (request.ExternalId.Length > MaxExternalIdLength || !ExternalIdFormat().IsMatch(request.ExternalId))
+        else if (!IsExternalId(request.ExternalId))
             errors.Add(new("externalId", $"must be 1 to {MaxExternalIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
 
         if (!Enum.IsDefined(request.Provider))
@@ -44,6 +44,9 @@ public static partial class PayoutRequestValidator
 
         return errors;
     }
+
+    /// <summary>1 to <see cref="MaxExternalIdLength"/> characters of the external id alphabet.</summary>
+    public static bool IsExternalId(string value) => value.Length is > 0 and <= MaxExternalIdLength && ExternalIdFormat().IsMatch(value);
 
     /// <summary>A quote is asked for what could be paid: the same provider, amount and asset rules as a payout.</summary>
     public static IReadOnlyList<FieldError> ValidateQuote(RequestPayoutQuote quote)

@@ -18,6 +18,8 @@ public static class AccessExtensions
         {
             foreach (var scope in Scopes.All)
                 authorization.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, scope));
+            authorization.AddPolicy(Scopes.PayoutsReadOrOperations,
+                policy => policy.RequireAuthenticatedUser().RequireClaim(Scopes.ClaimType, Scopes.PayoutsRead, Scopes.Operations));
         });
         services.AddClientRateLimits(configuration);
         // After the schema migration, which is registered before.

@@ -14,6 +14,9 @@ public static class Scopes
     /// <summary>The dashboard, its data and the metrics.</summary>
     public const string Operations = "operations";
 
+    /// <summary>A policy, not a scope: lists of payouts, the caller's own with <see cref="PayoutsRead"/>, everyone's with <see cref="Operations"/>.</summary>
+    public const string PayoutsReadOrOperations = "payouts:read|operations";
+
     public static readonly IReadOnlyList<string> All = [PayoutsWrite, PayoutsRead, PayoutsApprove, Operations];
 
     /// <summary>The claim that holds one granted scope per claim.</summary>

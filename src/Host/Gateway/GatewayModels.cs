@@ -78,10 +78,38 @@ public sealed record PayoutView(
     /// The payout's own amount is given back as the caller spelled it (the saga keeps its scale); the
     /// provider's figures (fee, deposit amount) in their shortest exact form, whatever scale the database returns them with.
     /// </summary>
-    private static string Text(decimal value) => (value / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
+    internal static string Text(decimal value) => (value / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 }
 
 public sealed record FailureView(string Code, string? Message);
+
+/// <summary>A page of <c>GET /payouts</c>: <see cref="Next"/> fetches the following page, with the same filters.</summary>
+public sealed record PayoutListView(IReadOnlyList<PayoutLineView> Payouts, string? NextCursor, string? Next);
+
+/// <summary>One payout in a list: <see cref="PayoutView"/> without its history and confirmation.</summary>
+public sealed record PayoutLineView(
+    Guid PayoutId,
+    string ExternalId,
+    string? Client,
+    PayoutProvider Provider,
+    string Status,
+    string Amount,
+    string Currency,
+    string Network,
+    string Destination,
+    string? ProviderReference,
+    string? TxHash,
+    string? Fee,
+    FailureView? Failure,
+    DateTime CreatedAt,
+    DateTime UpdatedAt)
+{
+    public static PayoutLineView From(Persistence.PayoutSummary s) => new(
+        s.PayoutId, s.ExternalId, s.Client, s.Provider, s.Status, s.Amount.ToString(CultureInfo.InvariantCulture), s.Currency, s.Network, s.Destination,
+        s.ProviderReference, s.TxHash, s.Fee is { } fee ? PayoutView.Text(fee) : null,
+        s.FailureCode is null ? null : new FailureView(s.FailureCode, s.FailureMessage),
+        DateTime.SpecifyKind(s.CreatedAt, DateTimeKind.Utc), DateTime.SpecifyKind(s.UpdatedAt, DateTimeKind.Utc));
+}
 
 /// <summary>What <c>POST /payouts/{id}/confirm</c> must echo.</summary>
 public sealed record ConfirmationView(string DepositAddress, string Amount, DateTime ExpiresAt);

@@ -37,6 +37,8 @@ public static class PayoutEndpoints
     {
         var payouts = app.MapGroup("/payouts").WithTags("Payouts");
         payouts.MapPost("/", RequestPayoutAsync).WithSummary("Request a payout (idempotent on externalId)").RequireAuthorization(Scopes.PayoutsWrite);
+        payouts.MapGet("/", PayoutSearchEndpoint.ListAsync).WithSummary("Payouts, newest first, filtered and a page at a time (JSON or CSV)")
+            .RequireAuthorization(Scopes.PayoutsReadOrOperations);
         payouts.MapGet("/{payoutId:guid}", GetPayoutAsync).WithSummary("A payout's status, confirmation details and history").RequireAuthorization(Scopes.PayoutsRead);
         payouts.MapPost("/{payoutId:guid}/confirm", ConfirmPayoutAsync).WithSummary("Confirm a payout awaiting confirmation").RequireAuthorization(Scopes.PayoutsApprove);
         payouts.MapPost("/{payoutId:guid}/cancel", CancelPayoutAsync).WithSummary("Cancel a payout awaiting confirmation").RequireAuthorization(Scopes.PayoutsApprove);
@@ -90,7 +92,7 @@ public static class PayoutEndpoints
     }
 
     /// <summary>The calling client, as its key names it.</summary>
-    private static string ClientOf(HttpContext http) =>
+    internal static string ClientOf(HttpContext http) =>
         http.User.FindFirst(ApiKeyAuthenticationHandler.ClientClaim)?.Value
         ?? throw new InvalidOperationException("Payout endpoints require an authenticated client.");
 
