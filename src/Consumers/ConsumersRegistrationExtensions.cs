@@ -14,4 +14,14 @@ public static class ConsumersRegistrationExtensions
         bus.AddConsumer<RequestPayoutQuoteConsumer, ProviderConsumerDefinition<RequestPayoutQuoteConsumer>>();
         return bus;
     }
+
+    /// <summary>The queues the consumers above read, as the kebab-case endpoint names make them (their <c>_error</c> twins hold what failed).</summary>
+    public static readonly IReadOnlyList<string> QueueNames =
+    [
+        KebabCaseEndpointNameFormatter.Instance.Consumer<SubmitProviderPayoutConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<ConfirmProviderPayoutConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<CancelProviderPayoutConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<CheckProviderPayoutConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<RequestPayoutQuoteConsumer>(),
+    ];
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Payouts.Bus.Host.Access;
 using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
+using Payouts.Bus.Host.DeadLetters;
 using Payouts.Bus.Host.Telemetry;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Providers;
@@ -26,6 +27,7 @@ public static class PayoutsHostExtensions
         builder.Services.AddPayoutsTelemetry(configuration);
         builder.Services.AddPayoutMessaging(configuration);
         builder.Services.AddPayoutGateway();
+        builder.Services.AddDeadLetterTools();
         return builder;
     }
 
@@ -39,6 +41,7 @@ public static class PayoutsHostExtensions
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapPayoutEndpoints();
+        app.MapDeadLetterEndpoints();
         app.MapWebhookEndpoints();
         app.MapDashboard();
         app.MapPayoutsMetrics();

@@ -1,5 +1,6 @@
 using Payouts.Bus.Host;
 using Payouts.Bus.Host.Access;
+using Payouts.Bus.Host.DeadLetters;
 using Payouts.Bus.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,8 @@ if (args is ["migrate", ..])
 }
 if (args is ["api-keys", ..])
     return await ApiKeyCommands.RunAsync(app.Services, args);
+if (args is ["dead-letters", ..])
+    return await DeadLetterCommands.RunAsync(app.Services, args, Console.In, Console.Out, Console.Error);
 app.MapPayoutsBus();
 app.Run();
 return 0;

@@ -21,6 +21,7 @@ public sealed class PayoutsMetrics : IDisposable
     private readonly Counter<long> _reconciled;
     private readonly ConcurrentDictionary<string, ProviderCallStats> _providerCalls = new();
     private PayoutsSnapshot? _snapshot;
+    private IReadOnlyDictionary<string, long> _deadLetters = new Dictionary<string, long>();
 
     public PayoutsMetrics()
     {
@@ -41,6 +42,8 @@ public sealed class PayoutsMetrics : IDisposable
         Meter.CreateObservableGauge("payouts.outbox.oldest_age", () => Single(s => s.OutboxOldestAge.TotalSeconds), "s", "Age of the oldest message due for sending");
         Meter.CreateObservableGauge("payouts.outbox.set_aside", () => Single(s => s.OutboxSetAside), "{message}",
             "Stored messages the broker kept refusing, set aside for an operator (outbox_set_aside)");
+        Meter.CreateObservableGauge("payouts.dead_letters", () => DeadLetters.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>(PayoutsTelemetry.Tags.Queue, q.Key))),
+            "{message}", "Messages held in each _error queue (RabbitMQ)");
         Meter.CreateObservableGauge("payouts.scheduled.pending", () => Single(s => s.ScheduledPending), "{message}", "Timers (polls, expiries) scheduled for later");
     }
 
@@ -49,6 +52,11 @@ public sealed class PayoutsMetrics : IDisposable
     public PayoutsSnapshot? Snapshot => Volatile.Read(ref _snapshot);
 
     public void Observe(PayoutsSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>Messages in each <c>_error</c> queue when last counted.</summary>
+    public IReadOnlyDictionary<string, long> DeadLetters => Volatile.Read(ref _deadLetters);
+
+    public void ObserveDeadLetters(IReadOnlyDictionary<string, long> byQueue) => Volatile.Write(ref _deadLetters, byQueue);
 
     public void Transition(string provider, string from, string to) =>
         _transitions.Add(1, new(PayoutsTelemetry.Tags.Provider, provider), new(PayoutsTelemetry.Tags.FromState, from), new(PayoutsTelemetry.Tags.State, to));

@@ -40,6 +40,7 @@ public static class DashboardEndpoints
             recentFailures = await overview.RecentFailuresAsync(20, cancellationToken),
             stuck = await overview.StuckAsync(now, stuckAfter, 20, cancellationToken),
             providers = metrics.ProviderCalls.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new { provider = p.Key, p.Value.Calls, p.Value.Errors, p.Value.LastError, p.Value.LastErrorAt }),
+            deadLetters = metrics.DeadLetters.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => new { queue = q.Key, messages = q.Value }),
             outbox = new { backlog = snapshot.OutboxBacklog, oldestAgeSeconds = snapshot.OutboxOldestAge.TotalSeconds, scheduled = snapshot.ScheduledPending, setAside = snapshot.OutboxSetAside },
         });
     }

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
+using Payouts.Bus.Host.DeadLetters;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
 
 namespace Payouts.Bus.Host.Telemetry;
 
-/// <summary>Reads the gauges' figures from the database every <see cref="TelemetryOptions.SnapshotInterval"/>.</summary>
+/// <summary>Reads the gauges' figures from the database, and the dead letters from the broker, every <see cref="TelemetryOptions.SnapshotInterval"/>.</summary>
 internal sealed class PayoutsSnapshotService(
-    IServiceScopeFactory scopes, PayoutsMetrics metrics, TimeProvider clock, IOptions<TelemetryOptions> options, ILogger<PayoutsSnapshotService> logger)
+    IServiceScopeFactory scopes, DeadLetterQueues deadLetters, PayoutsMetrics metrics, TimeProvider clock, IOptions<TelemetryOptions> options, ILogger<PayoutsSnapshotService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -24,6 +25,17 @@ internal sealed class PayoutsSnapshotService(
             {
                 // The gauges keep their last figures; the next tick tries again.
                 logger.LogWarning(e, "Reading the payout figures for the gauges failed");
+            }
+            if (deadLetters.Available)
+            {
+                try
+                {
+                    metrics.ObserveDeadLetters((await deadLetters.QueuesAsync(stoppingToken)).ToDictionary(q => q.Name, q => q.Messages));
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Counting the dead letters for the gauges failed");
+                }
             }
         }
         while (await WaitAsync(timer, stoppingToken));

@@ -48,6 +48,9 @@ public sealed class EventQueue : IAsyncDisposable
         (await Eventually.Until(() => Task.FromResult(_deliveries.FirstOrDefault(d => d.Body.Contains(text, StringComparison.Ordinal))),
             d => d is not null, $"an event containing {text}"))!;
 
+    /// <summary>The deliveries so far whose body contains <paramref name="text"/>.</summary>
+    public IReadOnlyList<Delivery> Containing(string text) => _deliveries.Where(d => d.Body.Contains(text, StringComparison.Ordinal)).ToList();
+
     public async ValueTask DisposeAsync()
     {
         await _channel.DisposeAsync();
