@@ -31,7 +31,7 @@ user() {
 user "$processor" "$PROCESSOR_PASSWORD"
 rabbitmqctl -q set_permissions -p "$vhost" "$processor" '.*' '.*' '.*'
 
-commands='payouts\.(request-payout|confirm-payout|cancel-payout|get-payout|request-payout-quote)'
+commands='payouts\.(request-payout|request-payout-batch|confirm-payout|cancel-payout|get-payout|request-payout-quote)'
 own="${upstream}\..*"
 user "$upstream" "$UPSTREAM_PASSWORD"
 # configure: its own queues; write: the command exchanges, and its own queues (to bind them);

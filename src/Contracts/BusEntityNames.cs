@@ -20,7 +20,7 @@ public sealed class BusEntityNames(IEntityNameFormatter fallback) : IEntityNameF
     /// exchange they are published to. Provider news and the saga's own messages are not among them.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, Type> PlainJsonCommands = new[]
-        { typeof(RequestPayout), typeof(ConfirmPayout), typeof(CancelPayout) }
+        { typeof(RequestPayout), typeof(RequestPayoutBatch), typeof(ConfirmPayout), typeof(CancelPayout) }
         .ToDictionary(type => NameOf(type)!, StringComparer.Ordinal);
 
     /// <summary>The lifecycle events upstream systems subscribe to; their exchanges exist from the processor's start.</summary>
@@ -28,7 +28,7 @@ public sealed class BusEntityNames(IEntityNameFormatter fallback) : IEntityNameF
     [
         typeof(PayoutAccepted), typeof(PayoutRejected), typeof(PayoutAlreadyRequested), typeof(PayoutSubmitted),
         typeof(PayoutAwaitingConfirmation), typeof(PayoutCompleted), typeof(PayoutFailed), typeof(PayoutCanceled),
-        typeof(PayoutExpired), typeof(PayoutCommandRejected),
+        typeof(PayoutExpired), typeof(PayoutCommandRejected), typeof(PayoutBatchAccepted), typeof(PayoutBatchRejected), typeof(PayoutBatchCompleted),
     ];
 
     public string FormatEntityName<T>() => NameOf(typeof(T)) ?? fallback.FormatEntityName<T>();

@@ -1,6 +1,7 @@
 using MassTransit;
 using Payouts.Bus.Consumers;
 using Payouts.Bus.Contracts;
+using Payouts.Bus.Host.Batches;
 using Payouts.Bus.Host.Messaging;
 using Payouts.Bus.Observability;
 using Payouts.Bus.Persistence;
@@ -71,6 +72,7 @@ public static class MessagingExtensions
             bus.AddDelayedMessageScheduler();
             bus.AddPayoutSaga().InPayoutsDatabase();
             bus.AddPayoutConsumers();
+            bus.AddConsumer<RequestPayoutBatchConsumer, RequestPayoutBatchConsumerDefinition>();
             bus.AddRequestClient<RequestPayout>(gatewayTimeout);
             bus.AddRequestClient<ConfirmPayout>(gatewayTimeout);
             bus.AddRequestClient<CancelPayout>(gatewayTimeout);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Payouts.Bus.Host.Access;
+using Payouts.Bus.Host.Batches;
 using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
 using Payouts.Bus.Host.DeadLetters;
@@ -28,6 +29,7 @@ public static class PayoutsHostExtensions
         builder.Services.AddPayoutMessaging(configuration);
         builder.Services.AddPayoutGateway();
         builder.Services.AddDeadLetterTools();
+        builder.Services.AddPayoutBatches();
         return builder;
     }
 
@@ -41,6 +43,7 @@ public static class PayoutsHostExtensions
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapPayoutEndpoints();
+        app.MapPayoutBatchEndpoints();
         app.MapDeadLetterEndpoints();
         app.MapWebhookEndpoints();
         app.MapDashboard();

@@ -21,6 +21,8 @@ public sealed class PayoutsDbContext(DbContextOptions<PayoutsDbContext> options)
         modelBuilder.ApplyConfiguration(new OutboxMessageMap());
         modelBuilder.ApplyConfiguration(new SetAsideOutboxMessageMap());
         modelBuilder.ApplyConfiguration(new ApiKeyMap());
+        modelBuilder.ApplyConfiguration(new PayoutBatchMap());
+        modelBuilder.ApplyConfiguration(new PayoutBatchItemMap());
     }
 
     /// <summary>

@@ -52,6 +52,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<ProviderUpdateInbox>();
         services.AddScoped<PayoutsOverview>();
         services.AddScoped<PayoutSearch>();
+        services.AddScoped<PayoutBatches>();
         services.AddScoped<ApiKeyStore>();
         // Hosted services start in this order: the schema first, then the delivery of stored messages.
         if (options.MigrateOnStart)

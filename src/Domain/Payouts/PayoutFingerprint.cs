@@ -24,4 +24,8 @@ public static class PayoutFingerprint
             request.Dfns is { } d ? string.Join('|', d.WalletId, d.FiatCurrency, d.Country, d.BorderlessAccountId, d.PaymentPurpose) : "");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    /// <summary>A batch is the same batch when its items are the same, in the same order.</summary>
+    public static string OfBatch(RequestPayoutBatch batch) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', batch.Payouts.Select(Of)))));
 }

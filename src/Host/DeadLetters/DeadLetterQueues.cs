@@ -3,6 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Payouts.Bus.Consumers;
+using Payouts.Bus.Host.Batches;
 using Payouts.Bus.Sagas;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -42,8 +43,9 @@ public sealed class DeadLetterQueues(IConfiguration configuration, IOptions<BusO
 
     private const int MaxBodyShown = 64 * 1024;
 
-    /// <summary>Every queue the processor consumes: the saga's and each provider consumer's.</summary>
-    public static readonly IReadOnlyList<string> SourceQueues = [PayoutStateMachineDefinition.QueueName, .. ConsumersRegistrationExtensions.QueueNames];
+    /// <summary>Every queue the processor consumes: the saga's, each provider consumer's, and the batches'.</summary>
+    public static readonly IReadOnlyList<string> SourceQueues =
+        [PayoutStateMachineDefinition.QueueName, .. ConsumersRegistrationExtensions.QueueNames, KebabCaseEndpointNameFormatter.Instance.Consumer<RequestPayoutBatchConsumer>()];
 
     public static bool IsKnown(string queue) => SourceQueues.Any(q => ErrorQueueOf(q) == queue);
 

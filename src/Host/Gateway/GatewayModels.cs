@@ -32,6 +32,16 @@ public sealed record PayoutRequestBody(
         client);
 }
 
+/// <summary>Body of <c>POST /payouts/batch</c>: the batch's own external id and its payouts, each as <c>POST /payouts</c> takes it.</summary>
+public sealed record PayoutBatchBody(string? ExternalId, IReadOnlyList<PayoutRequestBody?>? Payouts);
+
+/// <summary>Answer of <c>POST /payouts/batch</c>: one line per item, in the batch's order.</summary>
+public sealed record PayoutBatchView(Guid BatchId, string ExternalId, IReadOnlyList<PayoutBatchLine> Lines);
+
+/// <summary><c>GET /batches/{id}</c>: the batch's payouts, counted by state and listed in the batch's order.</summary>
+public sealed record PayoutBatchStatusView(Guid BatchId, string ExternalId, string? Client, DateTime CreatedAt, DateTime? CompletedAt,
+    int Payouts, IReadOnlyList<PayoutBatchStateCount> ByState, IReadOnlyList<Persistence.PayoutBatchItemState> Items);
+
 /// <summary>Body of <c>POST /payouts/{id}/confirm</c>: what the caller approves.</summary>
 public sealed record ConfirmBody(string? DepositAddress, [property: JsonConverter(typeof(ExactDecimalJsonConverter))] decimal Amount);
 
@@ -122,9 +132,14 @@ public sealed record QuoteView(PayoutProvider Provider, string Amount, string Cu
 /// </summary>
 public static class PayoutIdentity
 {
-    public static Guid FromExternalId(string client, string externalId)
+    public static Guid FromExternalId(string client, string externalId) => FromName("payouts-bus/external-id/" + PayoutIdempotency.Key(client, externalId));
+
+    /// <summary>The batch id of a batch that came over HTTP, from its client and batch external id.</summary>
+    public static Guid ForBatch(string client, string externalId) => FromName("payouts-bus/batch-external-id/" + PayoutIdempotency.Key(client, externalId));
+
+    private static Guid FromName(string name)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("payouts-bus/external-id/" + PayoutIdempotency.Key(client, externalId)));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name));
         var bytes = hash.AsSpan(0, 16).ToArray();
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50); // version 5 style: name-based
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant

@@ -207,7 +207,7 @@ public static class PayoutEndpoints
         }
     }
 
-    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest http)
+    internal static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest http)
         where T : class
     {
         if (!http.HasJsonContentType())
@@ -250,10 +250,10 @@ public static class PayoutEndpoints
         return errors.Count > 0 ? Refused(errors, "The request is invalid.") : null;
     }
 
-    private static IResult Refused(IReadOnlyList<FieldError> errors, string title) =>
+    internal static IResult Refused(IReadOnlyList<FieldError> errors, string title) =>
         Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), title: title);
 
-    private static IResult Invalid(string field, string message) =>
+    internal static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is invalid.");
 
     private static IResult NotFound(Guid payoutId) =>

@@ -1,0 +1,22 @@
+-- Batches of payouts (POST /payouts/batch, RequestPayoutBatch): one row per batch, idempotent on
+-- its external id within its client, and one row per payout it made. A payout may be in several
+-- batches (the same item in two batches is one payout). completed_at is set once every payout of
+-- the batch has ended and PayoutBatchCompleted has been published.
+CREATE TABLE payout_batch (
+    batch_id uuid NOT NULL PRIMARY KEY,
+    external_id varchar(100) NOT NULL,
+    client varchar(100) NULL,
+    idempotency_key varchar(210) NOT NULL,
+    fingerprint varchar(64) NOT NULL,
+    item_count integer NOT NULL,
+    created_at timestamptz NOT NULL,
+    completed_at timestamptz NULL
+);
+CREATE UNIQUE INDEX ux_payout_batch_idempotency_key ON payout_batch (idempotency_key);
+CREATE INDEX ix_payout_batch_open ON payout_batch (created_at) WHERE completed_at IS NULL;
+CREATE TABLE payout_batch_item (
+    batch_id uuid NOT NULL,
+    payout_id uuid NOT NULL,
+    item_index integer NOT NULL,
+    PRIMARY KEY (batch_id, payout_id)
+);
