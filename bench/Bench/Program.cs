@@ -9,8 +9,10 @@ using Payouts.Bus.Bench;
 // processor did (its own message and commit counts), which shows what that work costs without a
 // framework. Run it with ./bench.sh, which starts both servers.
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"Payouts.Bus benchmark: {options.Warmup} payouts to warm up, then {options.Payouts}; {options.InFlight} in flight at most, " +
-    $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine(options.Search
+    ? $"Payouts.Bus benchmark: pages of GET /payouts; {Environment.ProcessorCount} cores, .NET {Environment.Version}"
+    : $"Payouts.Bus benchmark: {options.Warmup} payouts to warm up, then {options.Payouts}; {options.InFlight} in flight at most, " +
+      $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Console.WriteLine($"  on {ProcessorRun.Setup(options)}");
 
 ProcessorResult measured;
