@@ -17,10 +17,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The embedded default needs neither server.
 if [[ " $* " != *" --embedded "* ]]; then
     PAYOUTS_BENCH_POSTGRES=$(scripts/postgres.sh)
-    PAYOUTS_BENCH_RABBITMQ=$(PAYOUTS_TEST_RABBITMQ='' scripts/rabbitmq.sh)
+    made_vhost=${PAYOUTS_TEST_RABBITMQ:-yes}
+    PAYOUTS_BENCH_RABBITMQ=$(scripts/rabbitmq.sh)
     export PAYOUTS_BENCH_POSTGRES PAYOUTS_BENCH_RABBITMQ
-    # The virtual host is this run's own: left behind, every one slows the broker's restarts.
-    trap 'rabbitmqctl -q delete_vhost "${PAYOUTS_BENCH_RABBITMQ##*/}" >/dev/null 2>&1 || true' EXIT
+    # A virtual host this run made goes with it: left behind, every one slows the broker's restarts.
+    if [ "$made_vhost" = yes ]; then
+        trap 'rabbitmqctl -q delete_vhost "${PAYOUTS_BENCH_RABBITMQ##*/}" >/dev/null 2>&1 || true' EXIT
+    fi
 fi
 
 dotnet build bench/Bench --configuration Release --nologo --verbosity quiet
