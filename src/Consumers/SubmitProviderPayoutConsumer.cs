@@ -23,6 +23,13 @@ public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPay
         await using var attempt = await submissions.BeginAsync(payout.PayoutId, context.CancellationToken)
             ?? throw new SubmissionInProgressException(payout.PayoutId);
         using var calls = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, attempt.LeaseLost);
+        // A copy of a command from before a failover: the provider it names refused this payout, and the saga has moved on.
+        if (payout.Routed && await submissions.RefusedAsync(payout.PayoutId, payout.Provider, context.CancellationToken))
+        {
+            logger.LogWarning("Payout {PayoutId}: not submitting to {Provider} again, which refused it before anything was created; it was routed elsewhere",
+                payout.PayoutId, payout.Provider);
+            return;
+        }
         var result = await providers.Client(payout.Provider).SubmitAsync(payout, attempt.EarlierSince, calls.Token);
 
         if (result.Accepted is { } update)
@@ -35,7 +42,11 @@ public sealed class SubmitProviderPayoutConsumer(PayoutProviders providers, IPay
         {
             logger.LogWarning("Payout {PayoutId} declined by {Provider}: {Code} {Message}",
                 payout.PayoutId, payout.Provider, result.DeclineCode, result.DeclineMessage);
-            await context.Publish(new ProviderPayoutDeclined(payout.PayoutId, result.DeclineCode!, result.DeclineMessage ?? "", payout.CheckId));
+            // Refused on its first attempt in a way that leaves nothing created: a routed payout may fail over.
+            var nothingCreated = attempt.Number == 1 && ProviderFailover.LeavesNothingCreated(result.DeclineCode!);
+            if (nothingCreated && payout.Routed)
+                await attempt.RecordRefusalAsync(payout.Provider);
+            await context.Publish(new ProviderPayoutDeclined(payout.PayoutId, result.DeclineCode!, result.DeclineMessage ?? "", payout.CheckId, nothingCreated));
         }
     }
 }

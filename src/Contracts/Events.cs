@@ -4,9 +4,10 @@ namespace Payouts.Bus.Contracts;
 
 // Lifecycle events, published once per transition. Subscribers key on PayoutId or ExternalId.
 
+/// <param name="Route">For a payout that named no provider: the provider chosen and why (<c>Routing</c>); null otherwise.</param>
 [MessageUrn("payouts:payout-accepted")]
 public sealed record PayoutAccepted(
-    Guid PayoutId, string ExternalId, PayoutProvider Provider, Money Amount, string Destination, DateTime At);
+    Guid PayoutId, string ExternalId, PayoutProvider Provider, Money Amount, string Destination, DateTime At, string? Route = null);
 
 /// <summary>
 /// The request was refused before anything reached a provider: it failed validation, or its
@@ -29,9 +30,10 @@ public sealed record PayoutAlreadyRequested(Guid PayoutId, string ExternalId, Gu
 /// <summary>One invalid field of a request and what is wrong with it.</summary>
 public sealed record FieldError(string Field, string Message);
 
+/// <param name="Route">For a routed payout: why this provider (after a failover, from which provider and why); null otherwise.</param>
 [MessageUrn("payouts:payout-submitted")]
 public sealed record PayoutSubmitted(
-    Guid PayoutId, string ExternalId, PayoutProvider Provider, string ProviderReference, DateTime At);
+    Guid PayoutId, string ExternalId, PayoutProvider Provider, string ProviderReference, DateTime At, string? Route = null);
 
 /// <summary>The provider waits for <see cref="ConfirmPayout"/> with exactly this address and amount.</summary>
 [MessageUrn("payouts:payout-awaiting-confirmation")]

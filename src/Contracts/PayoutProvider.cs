@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 namespace Payouts.Bus.Contracts;
 
 /// <summary>
-/// The payout providers this processor pays through. No member is zero: a message that leaves the
-/// provider out is refused for it by name, instead of quietly becoming the first provider.
+/// The payout providers this processor pays through. No member is zero: a request that leaves the
+/// provider out is routed (see <c>Routing</c>), never quietly sent to the first provider.
 /// </summary>
 [JsonConverter(typeof(PayoutProviderJsonConverter))]
 public enum PayoutProvider
@@ -40,14 +40,24 @@ public static class PayoutProviderNames
     public static string All => string.Join(", ", Enum.GetNames<PayoutProvider>());
 }
 
-/// <summary>Reads and writes a provider as its name, strictly (see <see cref="PayoutProviderNames.TryParse"/>).</summary>
+/// <summary>
+/// Reads and writes a provider as its name, strictly (see <see cref="PayoutProviderNames.TryParse"/>);
+/// null is no provider (a request the processor routes), written for the undefined zero.
+/// </summary>
 public sealed class PayoutProviderJsonConverter : JsonConverter<PayoutProvider>
 {
-    public override PayoutProvider Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && PayoutProviderNames.TryParse(reader.GetString(), out var provider)
-            ? provider
-            : throw new JsonException($"The provider must be one of {PayoutProviderNames.All}, as a string.");
+    public override bool HandleNull => true;
 
-    public override void Write(Utf8JsonWriter writer, PayoutProvider value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
+    public override PayoutProvider Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? default
+        : reader.TokenType == JsonTokenType.String && PayoutProviderNames.TryParse(reader.GetString(), out var provider) ? provider
+        : throw new JsonException($"The provider must be one of {PayoutProviderNames.All}, as a string, or null to let the processor choose.");
+
+    public override void Write(Utf8JsonWriter writer, PayoutProvider value, JsonSerializerOptions options)
+    {
+        if (value == default)
+            writer.WriteNullValue();
+        else
+            writer.WriteStringValue(value.ToString());
+    }
 }

@@ -23,6 +23,7 @@ public enum ProviderPayoutStatus
 /// updated) echoes it, and the saga believes no answer without it. It never leaves the processor's
 /// messages, so a message forged on the broker cannot carry it.
 /// </param>
+/// <param name="Routed">The processor chose the provider (the request named none): a provider that cannot take it may be replaced.</param>
 public sealed record ProviderPayout(
     Guid PayoutId,
     PayoutProvider Provider,
@@ -32,7 +33,8 @@ public sealed record ProviderPayout(
     DfnsPayoutDetails? Dfns,
     string? ProviderReference,
     DateTime RequestedAt,
-    Guid? CheckId = null);
+    Guid? CheckId = null,
+    bool Routed = false);
 
 [MessageUrn("payouts:processing:submit-provider-payout")]
 public sealed record SubmitProviderPayout(ProviderPayout Payout);
@@ -50,9 +52,13 @@ public sealed record CheckProviderPayout(ProviderPayout Payout);
 [MessageUrn("payouts:processing:provider-payout-accepted")]
 public sealed record ProviderPayoutAccepted(Guid PayoutId, ProviderPayoutUpdate Update, Guid? CheckId = null);
 
-/// <summary>The provider refused to create the payout; nothing will be paid.</summary>
+/// <summary>The provider refused to create the payout; nothing will be paid there.</summary>
+/// <param name="NothingCreated">
+/// The refusal came on the payout's first attempt, so no earlier attempt can have created it anywhere:
+/// a routed payout may go to another provider (<c>ProviderFailover</c> in the domain names the codes).
+/// </param>
 [MessageUrn("payouts:processing:provider-payout-declined")]
-public sealed record ProviderPayoutDeclined(Guid PayoutId, string Code, string Message, Guid? CheckId = null);
+public sealed record ProviderPayoutDeclined(Guid PayoutId, string Code, string Message, Guid? CheckId = null, bool NothingCreated = false);
 
 /// <summary>What the provider says of a payout now, learnt from a webhook, a callback or a status poll.</summary>
 /// <param name="CheckId">The payout's <see cref="ProviderPayout.CheckId"/>, on what the processor's own consumers learnt from the provider.</param>

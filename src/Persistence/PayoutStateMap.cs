@@ -51,6 +51,10 @@ internal sealed class PayoutStateMap(string? jsonColumnType) : IEntityTypeConfig
         payout.Property(x => x.StatusPollTokenId).HasColumnName("status_poll_token_id");
         payout.Property(x => x.StatusPolls).HasColumnName("status_polls");
         payout.Property(x => x.SubmitRetryTokenId).HasColumnName("submit_retry_token_id");
+        payout.Property(x => x.Routed).HasColumnName("routed");
+        payout.Property(x => x.Route).HasColumnName("route");
+        payout.Property(x => x.FailedProviders).HasColumnName("failed_providers");
+        payout.Ignore(x => x.Tried);
         // History is appended to on every transition; compare it by content so that appends are saved.
         Json(payout.Property(x => x.History).HasColumnName("history"), new ValueComparer<List<PayoutHistoryEntry>>(
             (a, b) => a!.SequenceEqual(b!), list => list.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)), list => list.ToList()));

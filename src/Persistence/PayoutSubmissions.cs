@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Payouts.Bus.Contracts;
 using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Persistence;
@@ -16,6 +17,9 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
         var begun = await RunAsync(db => SqlDialect.BeginSubmissionAsync(db, payoutId, id, Now, Now + SubmissionAttempt.Lease, cancellationToken));
         return begun is { } row ? new LeasedAttempt(this, payoutId, id, row.Number, row.FirstAttemptAt) : null;
     }
+
+    public async Task<bool> RefusedAsync(Guid payoutId, PayoutProvider provider, CancellationToken cancellationToken) =>
+        await RunAsync(db => SqlDialect.RefusedAsync(db, payoutId, provider.ToString(), cancellationToken));
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -48,6 +52,13 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
         }
 
         public override CancellationToken LeaseLost => _lost.Token;
+
+        public override async Task RecordRefusalAsync(PayoutProvider provider)
+        {
+            // The refusal first: should the second statement be lost, the next attempt merely looks up before it creates.
+            await _submissions.RunAsync(db => SqlDialect.RecordRefusalAsync(db, _payoutId, provider.ToString(), _submissions.Now, CancellationToken.None));
+            await _submissions.RunAsync(db => SqlDialect.ForgetSubmissionAsync(db, _payoutId, _id, CancellationToken.None));
+        }
 
         /// <summary>Renews the lease a third of the way through, until the attempt ends or the lease is lost.</summary>
         private async Task RenewAsync()

@@ -144,6 +144,19 @@ internal static class SqlDialect
             $"UPDATE payout_submission SET lease_attempt = NULL, lease_until = NULL WHERE payout_id = {payoutId} AND lease_attempt = {attempt}",
             cancellationToken);
 
+    public static Task<int> RecordRefusalAsync(PayoutsDbContext db, Guid payoutId, string provider, DateTime at, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO payout_provider_refusal (payout_id, provider, refused_at)
+            SELECT {payoutId}, {provider}, {at} WHERE NOT EXISTS (SELECT 1 FROM payout_provider_refusal WHERE payout_id = {payoutId} AND provider = {provider})
+            """, cancellationToken);
+
+    public static async Task<bool> RefusedAsync(PayoutsDbContext db, Guid payoutId, string provider, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS \"Value\" FROM payout_provider_refusal WHERE payout_id = {payoutId} AND provider = {provider}")
+            .SingleAsync(cancellationToken) > 0;
+
+    public static Task<int> ForgetSubmissionAsync(PayoutsDbContext db, Guid payoutId, Guid attempt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"DELETE FROM payout_submission WHERE payout_id = {payoutId} AND lease_attempt = {attempt}", cancellationToken);
+
     private sealed record SubmissionRow(int Attempts, DateTime FirstAttemptAt);
 
     /// <summary>Due messages that belong to no consumer, claimed so that another host skips them.</summary>

@@ -27,7 +27,7 @@ namespace Payouts.Bus.Providers;
 /// <item>time-out of each attempt.</item>
 /// </list>
 /// </summary>
-public sealed class ProviderResilience
+public sealed class ProviderResilience : IProviderHealth
 {
     /// <summary>Set on a request by the client: true when sending it twice cannot pay twice or change anything.</summary>
     public static readonly HttpRequestOptionsKey<bool> SafeToRetry = new("Payouts.SafeToRetry");
@@ -38,6 +38,7 @@ public sealed class ProviderResilience
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Payouts.Request");
 
     private readonly Dictionary<PayoutProvider, ResiliencePipeline<HttpResponseMessage>> _pipelines = [];
+    private readonly Dictionary<PayoutProvider, CircuitBreakerStateProvider> _circuits = [];
 
     private readonly ProvidersOptions _options;
     private readonly ILogger _logger;
@@ -64,13 +65,23 @@ public sealed class ProviderResilience
                     QueueLimit = requestsPerMinute,
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 });
-                _pipelines[provider] = pipeline = Build(provider, _options, limiter, _logger);
+                var circuit = new CircuitBreakerStateProvider();
+                _circuits[provider] = circuit;
+                _pipelines[provider] = pipeline = Build(provider, _options, limiter, circuit, _logger);
             }
             return pipeline;
         }
     }
 
-    private static ResiliencePipeline<HttpResponseMessage> Build(PayoutProvider provider, ProvidersOptions options, RateLimiter limiter, ILogger logger)
+    /// <summary>Available unless its circuit is open (a provider not called yet is available).</summary>
+    public bool IsAvailable(PayoutProvider provider)
+    {
+        lock (_pipelines)
+            return !_circuits.TryGetValue(provider, out var circuit) || circuit.CircuitState is not (CircuitState.Open or CircuitState.Isolated);
+    }
+
+    private static ResiliencePipeline<HttpResponseMessage> Build(PayoutProvider provider, ProvidersOptions options, RateLimiter limiter,
+        CircuitBreakerStateProvider circuit, ILogger logger)
     {
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         var keyless = !ProviderProfiles.For(provider).HasIdempotencyKey;
@@ -97,6 +108,7 @@ public sealed class ProviderResilience
                 MinimumThroughput = options.CircuitMinimumThroughput,
                 SamplingDuration = options.CircuitSamplingDuration,
                 BreakDuration = options.CircuitBreakDuration,
+                StateProvider = circuit,
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                 OnOpened = args =>
                 {

@@ -33,6 +33,7 @@ public static class ProvidersServiceCollectionExtensions
         services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ProviderResilience>();
+        services.AddSingleton<IProviderHealth>(sp => sp.GetRequiredService<ProviderResilience>());
 
         AddProvider<DfnsClient, DfnsWebhook, DfnsOptions>(services, configuration, PayoutProvider.Dfns, DfnsOptions.Section, configured);
         AddProvider<TheDexClient, TheDexWebhook, TheDexOptions>(services, configuration, PayoutProvider.TheDex, TheDexOptions.Section, configured);

@@ -72,6 +72,21 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
 
     public List<PayoutHistoryEntry> History { get; set; } = [];
 
+    /// <summary>The request named no provider: the processor chose <see cref="Provider"/> (<see cref="Route"/> says why) and may replace it.</summary>
+    public bool Routed { get; set; }
+
+    /// <summary>Why <see cref="Provider"/> pays this routed payout; after a failover, from which provider and why.</summary>
+    public string? Route { get; set; }
+
+    /// <summary>Providers of a routed payout that refused it before anything was created, comma-separated.</summary>
+    public string? FailedProviders { get; set; }
+
+    public IReadOnlyList<PayoutProvider> Tried =>
+        (FailedProviders ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<PayoutProvider>).ToList();
+
+    /// <summary>The payout as a request, for routing it again: the provider left to the router.</summary>
+    public RequestPayout AsRequest() => new(CorrelationId, ExternalId, default, Money, Destination, Memo, Dfns, Client);
+
     public Money Money => new(Amounts.WithScale(Amount, AmountScale), Currency, Network);
 
     public void Open(RequestPayout request, DateTime now)
@@ -133,7 +148,7 @@ public sealed class PayoutState : SagaStateMachineInstance, ISagaVersion
     }
 
     public ProviderPayout ToProviderPayout() =>
-        new(CorrelationId, Provider, Money, Destination, Memo, Dfns, ProviderReference, CreatedAt, CheckId);
+        new(CorrelationId, Provider, Money, Destination, Memo, Dfns, ProviderReference, CreatedAt, CheckId, Routed);
 
     public PayoutSnapshot ToSnapshot() => new(
         CorrelationId, ExternalId, Provider, CurrentState, Money, Destination, ProviderReference, TxHash, Fee,

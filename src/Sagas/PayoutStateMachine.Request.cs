@@ -8,6 +8,7 @@ namespace Payouts.Bus.Sagas;
 
 // Request: a RequestPayout opens the payout, valid (Requested, sent to its provider) or not
 // (Rejected, with the field errors); a repeated request is answered with the payout it made.
+// A request that names no provider is routed (Routing): the provider chosen, and why, is recorded.
 public sealed partial class PayoutStateMachine
 {
     private void DuringRequest()
@@ -17,10 +18,17 @@ public sealed partial class PayoutStateMachine
                 .Then(context => context.Saga.Open(context.Message, Now))
                 .IfElse(context => RequestErrors(context).Count == 0,
                     valid => valid
+                        .If(context => Validation(context).Route is not null, routed => routed.Then(context =>
+                        {
+                            context.Saga.Provider = Validation(context).Route!.Chosen!.Value;
+                            context.Saga.Routed = true;
+                            context.Saga.Route = Validation(context).Route!.Reason;
+                        }))
                         .TransitionTo(Requested)
-                        .Then(context => Record(context, "RequestPayout", $"{context.Saga.Money} to {context.Saga.Destination} via {context.Saga.Provider}", context.Saga.Client))
+                        .Then(context => Record(context, "RequestPayout",
+                            $"{context.Saga.Money} to {context.Saga.Destination} via {(context.Saga.Routed ? $"{context.Saga.Route} (routed)" : context.Saga.Provider)}", context.Saga.Client))
                         .Publish(context => new PayoutAccepted(
-                            context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.Money, context.Saga.Destination, Now))
+                            context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.Money, context.Saga.Destination, Now, context.Saga.Route))
                         .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
                         .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay)
                         .If(IsRequest, r => r.Respond(context => context.Saga.ToSnapshot())),
@@ -59,14 +67,31 @@ public sealed partial class PayoutStateMachine
     private string RequestRefusal(BehaviorContext<PayoutState, RequestPayout> context) => Validation(context).Code;
 
     private RequestValidation Validation(BehaviorContext<PayoutState, RequestPayout> context) =>
-        context.GetOrAddPayload(() =>
-            PayoutRequestValidator.Validate(context.Message) is { Count: > 0 } errors
-                ? new RequestValidation(errors, "validation_failed")
-                : _providers.Has(context.Message.Provider)
-                    ? new RequestValidation([], "")
-                    : new RequestValidation([new FieldError("provider", _providers.Describe(context.Message.Provider))], ConfiguredProviders.NotConfigured));
+        context.GetOrAddPayload(() => Validate(context.Message));
 
-    private sealed record RequestValidation(IReadOnlyList<FieldError> Errors, string Code);
+    private RequestValidation Validate(RequestPayout request)
+    {
+        if (request.Provider == default)
+        {
+            // No provider named: the router's choice is checked like a named one; with no choice,
+            // the request's own errors (those that do not depend on a provider) and why none fits.
+            var route = _router.Route(request, []);
+            if (route.Chosen is { } chosen)
+                return PayoutRequestValidator.Validate(request with { Provider = chosen }) is { Count: > 0 } chosenErrors
+                    ? new RequestValidation(chosenErrors, "validation_failed")
+                    : new RequestValidation([], "", route);
+            var errors = PayoutRequestValidator.Validate(request).Where(e => e.Field != "provider").Append(new FieldError("provider", route.Reason)).ToList();
+            return new RequestValidation(errors, "no_route");
+        }
+        return PayoutRequestValidator.Validate(request) is { Count: > 0 } invalid
+            ? new RequestValidation(invalid, "validation_failed")
+            : _providers.Has(request.Provider)
+                ? new RequestValidation([], "")
+                : new RequestValidation([new FieldError("provider", _providers.Describe(request.Provider))], ConfiguredProviders.NotConfigured);
+    }
+
+    /// <param name="Route">For a valid request that named no provider: the providers that may pay it, the first chosen.</param>
+    private sealed record RequestValidation(IReadOnlyList<FieldError> Errors, string Code, PayoutRoute? Route = null);
 
     private PayoutRejected InvalidRequest(BehaviorContext<PayoutState, RequestPayout> context) =>
         new(context.Message.PayoutId, context.Message.ExternalId ?? "", RequestRefusal(context), "The payout request is invalid.",

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Payouts.Bus.Contracts;
 using Payouts.Bus.Contracts.Processing;
+using Payouts.Bus.Domain;
 
 namespace Payouts.Bus.Sagas;
 
@@ -20,7 +21,7 @@ public sealed partial class PayoutStateMachine
                 .TransitionTo(Submitted)
                 .Then(context => Record(context, "ProviderAccepted", $"{context.Saga.Provider} reference {context.Saga.ProviderReference}, status {context.Saga.ProviderStatus}"))
                 .Publish(context => new PayoutSubmitted(
-                    context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.ProviderReference ?? "", Now))
+                    context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Saga.ProviderReference ?? "", Now, context.Saga.Route))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId), NextStatusPoll)
                 // The provider may already be further along (a found earlier create): apply that through the usual rules.
                 .If(context => context.Message.Update.Status is not (ProviderPayoutStatus.Pending or ProviderPayoutStatus.Processing),
@@ -29,7 +30,24 @@ public sealed partial class PayoutStateMachine
                 // News that overtook this answer was only recorded: ask now rather than at the first poll, minutes away.
                 .If(context => context.Saga.History.Any(h => h.Event == "ProviderUpdated" && h.State == nameof(Requested)),
                     overtaken => AskProvider(overtaken)),
-            When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId))
+            // A routed payout refused before anything was created goes to the next provider that may pay it.
+            When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId) && FailoverFor(context) is not null)
+                .Then(context =>
+                {
+                    var from = context.Saga.Provider;
+                    var route = FailoverFor(context)!;
+                    context.Saga.FailedProviders = string.Join(',', context.Saga.Tried.Append(from));
+                    context.Saga.Provider = route.Chosen!.Value;
+                    context.Saga.Route = $"failed over from {from} ({context.Message.Code}: {context.Message.Message}) to {route.Reason}";
+                    // A new check id: a late answer about the attempt at the provider left behind is not believed.
+                    context.Saga.CheckId = NewId.NextGuid();
+                })
+                .Then(context => Record(context, "FailedOver", context.Saga.Route!))
+                .Then(context => _logger.LogWarning("Payout {PayoutId}: {Route}", context.Saga.CorrelationId, context.Saga.Route))
+                .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
+                .Unschedule(SubmitRetry)
+                .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay),
+            When(ProviderDeclined, context => Ours(context.Saga, context.Message.CheckId) && FailoverFor(context) is null)
                 .Then(context => context.Saga.Fail(context.Message.Code, context.Message.Message))
                 .TransitionTo(Failed)
                 .Then(context => Record(context, "ProviderDeclined", $"{context.Message.Code}: {context.Message.Message}"))
@@ -55,4 +73,17 @@ public sealed partial class PayoutStateMachine
                 .Publish(context => new SubmitProviderPayout(context.Saga.ToProviderPayout()))
                 .Schedule(SubmitRetry, context => new PayoutSubmitRetryDue(context.Saga.CorrelationId), _ => _timers.SubmissionCheckDelay));
     }
+
+    /// <summary>
+    /// Where a refused payout goes next: only a routed payout, only after a refusal that says nothing
+    /// was created on its first attempt, and only to a provider not tried yet; null when it fails instead.
+    /// </summary>
+    private PayoutRoute? FailoverFor(BehaviorContext<PayoutState, ProviderPayoutDeclined> context) =>
+        context.GetOrAddPayload(() =>
+            context.Saga.Routed && context.Message.NothingCreated && ProviderFailover.LeavesNothingCreated(context.Message.Code)
+            && _router.Route(context.Saga.AsRequest(), [.. context.Saga.Tried, context.Saga.Provider]) is { Chosen: not null } next
+                ? new Failover(next)
+                : new Failover(null)).Route;
+
+    private sealed record Failover(PayoutRoute? Route);
 }

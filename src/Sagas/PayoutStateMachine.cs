@@ -37,12 +37,14 @@ public sealed partial class PayoutStateMachine : MassTransitStateMachine<PayoutS
     private readonly PayoutLifecycleOptions _timers;
     private readonly PayoutApprovalOptions _approval;
     private readonly ConfiguredProviders _providers;
+    private readonly PayoutRouter _router;
     private readonly TimeProvider _clock;
     private readonly ILogger<PayoutStateMachine> _logger;
 
     public PayoutStateMachine(IOptions<PayoutLifecycleOptions> options, IOptions<PayoutApprovalOptions> approval, ConfiguredProviders providers,
-        TimeProvider clock, PayoutsMetrics metrics, ILogger<PayoutStateMachine> logger)
+        PayoutRouter router, TimeProvider clock, PayoutsMetrics metrics, ILogger<PayoutStateMachine> logger)
     {
+        _router = router;
         _timers = options.Value;
         _approval = approval.Value;
         _providers = providers;

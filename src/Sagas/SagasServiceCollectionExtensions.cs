@@ -2,6 +2,8 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payouts.Bus.Domain;
 using Payouts.Bus.Observability;
 
 namespace Payouts.Bus.Sagas;
@@ -16,6 +18,11 @@ public static class SagasServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<PayoutApprovalOptions>().Bind(configuration.GetSection(PayoutApprovalOptions.Section));
+        services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.Section))
+            .Validate(o => o.Rules.All(r => r.Providers.Count > 0), "Every Routing:Rules entry names its Providers, in order of preference.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new PayoutRouter(sp.GetRequiredService<IOptions<RoutingOptions>>().Value,
+            sp.GetRequiredService<ConfiguredProviders>(), sp.GetRequiredService<IProviderHealth>()));
         return services;
     }
 

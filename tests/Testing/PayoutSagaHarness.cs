@@ -43,6 +43,8 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         var collection = new ServiceCollection();
         services?.Invoke(collection);
         Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(collection, Payouts.Bus.Domain.ConfiguredProviders.Every);
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(collection,
+            sp => new Payouts.Bus.Domain.PayoutRouter(new Payouts.Bus.Domain.RoutingOptions(), sp.GetRequiredService<Payouts.Bus.Domain.ConfiguredProviders>(), new EveryProviderUp()));
         var provider = collection
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
@@ -189,6 +191,12 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     public static ProviderPayoutUpdated Update(Guid payoutId, ProviderPayoutStatus status, string providerStatus,
         string? txHash = null, string? depositAddress = null, decimal? amount = null) =>
         new(payoutId, new ProviderPayoutUpdate(null, status, providerStatus, depositAddress, amount, txHash), "test");
+
+    /// <summary>No provider's circuit is open: the saga alone has no provider calls to judge them by.</summary>
+    private sealed class EveryProviderUp : Payouts.Bus.Domain.IProviderHealth
+    {
+        public bool IsAvailable(PayoutProvider provider) => true;
+    }
 
     /// <summary>The processor's own background services (the outbox delivery), which the bus harness does not start.</summary>
     private IEnumerable<IHostedService> OwnHostedServices =>

@@ -13,6 +13,9 @@ public interface IPayoutSubmissions
     /// <summary>Begins an attempt: takes the payout's lease and records the attempt.</summary>
     /// <returns>The attempt, which holds the payout until it is disposed; null while another attempt holds it.</returns>
     Task<SubmissionAttempt?> BeginAsync(Guid payoutId, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="provider"/> refused this (routed) payout before anything was created: it is not asked again.</summary>
+    Task<bool> RefusedAsync(Guid payoutId, Contracts.PayoutProvider provider, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -35,6 +38,12 @@ public abstract class SubmissionAttempt(int number, DateTime firstAttemptAt) : I
 
     /// <summary>Cancelled when the lease could not be renewed: the attempt must stop calling its provider.</summary>
     public abstract CancellationToken LeaseLost { get; }
+
+    /// <summary>
+    /// This first attempt's provider refused the (routed) payout and nothing was created: the provider is never asked to create it again (<see cref="IPayoutSubmissions.RefusedAsync"/>),
+    /// and the attempt record goes, so the next attempt (at another provider, after a failover) is a first one.
+    /// </summary>
+    public abstract Task RecordRefusalAsync(Contracts.PayoutProvider provider);
 
     public abstract ValueTask DisposeAsync();
 }

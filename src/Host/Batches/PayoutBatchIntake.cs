@@ -75,7 +75,8 @@ public sealed class PayoutBatchIntake(PayoutBatches batches, IRequestClient<Requ
 
     private async Task<PayoutBatchLine> RequestAsync(int index, RequestPayout item, CancellationToken cancellationToken)
     {
-        if (PayoutRequestValidator.Validate(item) is { Count: > 0 } errors)
+        // An item without a provider is routed by the saga, which checks it against the provider it chooses.
+        if (PayoutRequestValidator.Validate(item).Where(e => !(item.Provider == default && e.Field == "provider")).ToList() is { Count: > 0 } errors)
             return new PayoutBatchLine(index, item.ExternalId, Refused, null, null, errors);
         try
         {

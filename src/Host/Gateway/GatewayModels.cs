@@ -20,7 +20,7 @@ public sealed record PayoutRequestBody(
     string? Memo,
     DfnsPayoutDetails? Dfns)
 {
-    /// <summary>The command as written, for the calling client; a provider left out stays undefined, for the validator to name.</summary>
+    /// <summary>The command as written, for the calling client; a provider left out stays undefined: the saga routes the payout.</summary>
     public RequestPayout ToCommand(string client) => new(
         PayoutIdentity.FromExternalId(client, ExternalId ?? ""),
         ExternalId ?? "",

@@ -64,7 +64,6 @@ public sealed class GatewayTests(PayoutsHostFixture host)
     [InlineData("provider", "\"TheDex,Dfns\"", "provider")]
     [InlineData("provider", "2", "provider")]
     [InlineData("provider", "\"2\"", "provider")]
-    [InlineData("provider", "null", "provider")]
     [InlineData("destination", "\"TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy\\n\"", "destination")]
     [InlineData("destination", "\" TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy\"", "destination")]
     [InlineData("destination", "\"TQ4ZgZ9m8PCUxWnoxxqC\"", "destination")]
@@ -82,6 +81,18 @@ public sealed class GatewayTests(PayoutsHostFixture host)
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.True(problem["errors"]!.AsObject().ContainsKey(expectedField), PayoutsHostFixture.Describe(problem));
+    }
+
+    [Fact]
+    public async Task Payout_with_a_null_provider_is_routed_like_one_without()
+    {
+        var request = PayoutsHostFixture.Sample("thedex");
+        request["provider"] = null;
+
+        var payout = await host.WaitForStatusAsync(await host.RequestAsync(request), "Completed");
+
+        Assert.True((string?)payout["provider"] is "TheDex" or "Calypso" or "OxaPay", PayoutsHostFixture.Describe(payout));
+        Assert.Contains("default order", (string?)payout["history"]!.AsArray().Single(h => (string?)h!["event"] == "RequestPayout")!["reason"]);
     }
 
     [Fact]

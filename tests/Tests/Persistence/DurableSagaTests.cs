@@ -92,7 +92,7 @@ public sealed class DurableSagaTests
 
         Assert.Empty(again);
         var versions = await db.QueryAsync(d => d.Database.SqlQuery<string>($"SELECT version AS \"Value\" FROM schema_version").ToListAsync());
-        Assert.Equal(["0001_payout_saga", "0002_inbox_outbox", "0003_confirmation_sent_at", "0004_trace_parent", "0005_amount_scale", "0006_inbox_consumed", "0007_api_key", "0008_check_id", "0009_client", "0010_api_key_last_used", "0011_outbox_set_aside", "0012_payout_submission", "0013_status_polls", "0014_payout_search", "0015_payout_batch"], versions.Order());
+        Assert.Equal(["0001_payout_saga", "0002_inbox_outbox", "0003_confirmation_sent_at", "0004_trace_parent", "0005_amount_scale", "0006_inbox_consumed", "0007_api_key", "0008_check_id", "0009_client", "0010_api_key_last_used", "0011_outbox_set_aside", "0012_payout_submission", "0013_status_polls", "0014_payout_search", "0015_payout_batch", "0016_routing"], versions.Order());
     }
 
     [Theory]

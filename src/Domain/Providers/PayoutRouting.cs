@@ -1,0 +1,107 @@
+using Payouts.Bus.Contracts;
+
+namespace Payouts.Bus.Domain;
+
+/// <summary>
+/// Configuration section <c>Routing</c>: which providers may pay a payout that names none, in order
+/// of preference. The first rule that matches the payout's currency, network and amount gives the
+/// order; with none matching, <see cref="Order"/> does (every provider, in the order of
+/// <see cref="ProviderProfiles.All"/>, when it is empty).
+/// </summary>
+public sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    public List<PayoutProvider> Order { get; set; } = [];
+
+    public List<RoutingRule> Rules { get; set; } = [];
+}
+
+/// <summary>One routing rule: payouts of this currency (and network), within this amount band, go to these providers in this order.</summary>
+public sealed class RoutingRule
+{
+    public string? Currency { get; set; }
+    public string? Network { get; set; }
+    /// <summary>Inclusive.</summary>
+    public decimal? MinAmount { get; set; }
+    /// <summary>Exclusive.</summary>
+    public decimal? MaxAmount { get; set; }
+    public List<PayoutProvider> Providers { get; set; } = [];
+
+    public bool Matches(Money amount) =>
+        (Currency is null || string.Equals(Currency, amount.Currency, StringComparison.OrdinalIgnoreCase))
+        && (Network is null || string.Equals(Networks.Canonical(Network) ?? Network, Networks.Canonical(amount.Network) ?? amount.Network, StringComparison.OrdinalIgnoreCase))
+        && (MinAmount is null || amount.Amount >= MinAmount)
+        && (MaxAmount is null || amount.Amount < MaxAmount);
+
+    public override string ToString() =>
+        $"{Currency ?? "any currency"} on {Network ?? "any network"}{(MinAmount is { } min ? $" from {min}" : "")}{(MaxAmount is { } max ? $" below {max}" : "")}";
+}
+
+/// <summary>What the processor knows now of a provider's health: whether its calls would be tried at all.</summary>
+public interface IProviderHealth
+{
+    /// <summary>False while the provider's circuit is open: calls to it fail at once.</summary>
+    bool IsAvailable(PayoutProvider provider);
+}
+
+/// <summary>The providers that may pay a payout, best first, and why; empty with the reason when none may.</summary>
+public sealed record PayoutRoute(IReadOnlyList<PayoutProvider> Providers, string Reason)
+{
+    public PayoutProvider? Chosen => Providers.Count > 0 ? Providers[0] : null;
+}
+
+/// <summary>
+/// Chooses the provider of a payout that names none: the configured order for its asset and amount,
+/// keeping only providers configured here that pay that asset and accept the payout as it is (the
+/// same checks as a payout that names its provider), and putting those whose circuit is open last.
+/// Failover asks again with the providers already tried left out.
+/// </summary>
+public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders configured, IProviderHealth health)
+{
+    public PayoutRoute Route(RequestPayout request, IReadOnlyCollection<PayoutProvider> tried)
+    {
+        var amount = request.Amount ?? new Money(0, "", "");
+        var rule = options.Rules.Select((r, i) => (Rule: r, Number: i + 1)).FirstOrDefault(r => r.Rule.Matches(amount));
+        var order = rule.Rule is { } matched ? matched.Providers
+            : options.Order.Count > 0 ? options.Order
+            : ProviderProfiles.All.Select(p => p.Provider).ToList();
+        var basis = rule.Rule is { } r2 ? $"rule {rule.Number} ({r2}: {string.Join(", ", order)})" : $"the default order ({string.Join(", ", order)})";
+
+        var skipped = new List<string>();
+        var eligible = new List<PayoutProvider>();
+        foreach (var provider in order.Distinct())
+        {
+            if (tried.Contains(provider))
+                skipped.Add($"{provider} (tried)");
+            else if (!configured.Has(provider))
+                skipped.Add($"{provider} (not configured here)");
+            else if (PayoutRequestValidator.Validate(request with { Provider = provider }) is { Count: > 0 } errors)
+                skipped.Add($"{provider} ({errors[0].Field} {errors[0].Message.TrimEnd('.')})");
+            else
+                eligible.Add(provider);
+        }
+        // A provider whose circuit is open is tried last, not dropped: when every one is down the payout waits for the first.
+        var down = eligible.Where(p => !health.IsAvailable(p)).ToList();
+        var ordered = eligible.Except(down).Concat(down).ToList();
+        skipped.AddRange(down.Select(p => $"{p} (circuit open, last)"));
+        var notes = skipped.Count > 0 ? $"; {string.Join(", ", skipped)}" : "";
+        return ordered.Count > 0
+            ? new PayoutRoute(ordered, $"{ordered[0]}, by {basis}{notes}")
+            : new PayoutRoute([], $"no provider here can pay {amount.Amount} {amount.Currency} on {amount.Network}: by {basis}{notes}");
+    }
+}
+
+/// <summary>
+/// Which refusals of a create say that nothing was created: only after one of them, on a first
+/// attempt (no earlier one can have created the payout), may a routed payout go to another provider.
+/// A provider that is down (its circuit open) is passed over when a payout is routed; a payout
+/// already sent to it waits for it, as any payout does.
+/// </summary>
+public static class ProviderFailover
+{
+    private static readonly HashSet<string> NothingCreatedCodes =
+        ["insufficient_balance", "daily_limit_exceeded", "unsupported_currency", "unsupported_network"];
+
+    public static bool LeavesNothingCreated(string code) => NothingCreatedCodes.Contains(code);
+}
