@@ -163,14 +163,12 @@ public sealed class DeadLetterQueues(IConfiguration configuration, IOptions<BusO
         var done = 0;
         for (var i = 0; i < held && await GetAsync(channel, queue, cancellationToken) is { } message; i++)
         {
-            if (await act(channel, message))
-            {
-                await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
-                done++;
-            }
-            else
-                await channel.BasicNackAsync(message.DeliveryTag, multiple: false, requeue: true, cancellationToken);
+            if (!await act(channel, message))
+                continue;
+            await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
+            done++;
         }
+        // Anything not acted on goes back to the queue when the channel closes.
         return done;
     }
 
