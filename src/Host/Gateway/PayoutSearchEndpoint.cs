@@ -139,7 +139,7 @@ public static class PayoutSearchEndpoint
         {
             string?[] fields =
             [
-                l.PayoutId.ToString(), l.ExternalId, l.Client, l.Provider.ToString(), l.Status, l.Amount, l.Currency, l.Network, l.Destination,
+                l.PayoutId.ToString(), l.ExternalId, l.Client, l.Provider == default ? null : l.Provider.ToString(), l.Status, l.Amount, l.Currency, l.Network, l.Destination,
                 l.ProviderReference, l.TxHash, l.Fee, l.Failure?.Code, l.Failure?.Message,
                 l.CreatedAt.ToString("O", CultureInfo.InvariantCulture), l.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
             ];
