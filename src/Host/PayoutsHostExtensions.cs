@@ -5,6 +5,7 @@ using Payouts.Bus.Host.Batches;
 using Payouts.Bus.Host.Dashboard;
 using Payouts.Bus.Host.Gateway;
 using Payouts.Bus.Host.DeadLetters;
+using Payouts.Bus.Host.Routing;
 using Payouts.Bus.Host.Telemetry;
 using Payouts.Bus.Persistence;
 using Payouts.Bus.Providers;
@@ -21,6 +22,7 @@ public static class PayoutsHostExtensions
         builder.Services.AddOptions<PayoutsOptions>().Bind(configuration.GetSection(PayoutsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddEmbeddedSandbox(configuration, builder.Environment);
         builder.Services.AddPayoutProviders(configuration, sandboxed: EmbeddedSandbox.IsEnabled(configuration));
+        builder.Services.AddProviderFeeQuotes();
         builder.Services.AddPayoutLifecycle(configuration);
         builder.Services.AddPayoutsPersistence(configuration);
         builder.Services.AddPayoutsAccess(configuration, builder.Environment);

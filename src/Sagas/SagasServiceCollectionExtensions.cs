@@ -20,9 +20,12 @@ public static class SagasServiceCollectionExtensions
         services.AddOptions<PayoutApprovalOptions>().Bind(configuration.GetSection(PayoutApprovalOptions.Section));
         services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.Section))
             .Validate(o => o.Rules.All(r => r.Providers.Count > 0), "Every Routing:Rules entry names its Providers, in order of preference.")
+            .Validate(o => o.Rules.All(r => !r.PreferLowestFee || (r.Currency is not null && r.Network is not null)),
+                "A Routing:Rules entry with PreferLowestFee names its Currency and Network: fees are quoted for one asset.")
+            .Validate(o => o.FeeRefreshInterval >= TimeSpan.FromSeconds(10), "Routing:FeeRefreshInterval is at least 10 seconds.")
             .ValidateOnStart();
         services.AddSingleton(sp => new PayoutRouter(sp.GetRequiredService<IOptions<RoutingOptions>>().Value,
-            sp.GetRequiredService<ConfiguredProviders>(), sp.GetRequiredService<IProviderHealth>()));
+            sp.GetRequiredService<ConfiguredProviders>(), sp.GetRequiredService<IProviderHealth>(), sp.GetRequiredService<IProviderFees>()));
         return services;
     }
 

@@ -44,7 +44,8 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
         services?.Invoke(collection);
         Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(collection, Payouts.Bus.Domain.ConfiguredProviders.Every);
         Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(collection,
-            sp => new Payouts.Bus.Domain.PayoutRouter(new Payouts.Bus.Domain.RoutingOptions(), sp.GetRequiredService<Payouts.Bus.Domain.ConfiguredProviders>(), new EveryProviderUp()));
+            sp => new Payouts.Bus.Domain.PayoutRouter(new Payouts.Bus.Domain.RoutingOptions(), sp.GetRequiredService<Payouts.Bus.Domain.ConfiguredProviders>(),
+                new EveryProviderUp(), new NoFeesQuoted()));
         var provider = collection
             .AddSingleton(clock ?? TimeProvider.System)
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
@@ -196,6 +197,11 @@ public sealed class PayoutSagaHarness : IAsyncDisposable
     private sealed class EveryProviderUp : Payouts.Bus.Domain.IProviderHealth
     {
         public bool IsAvailable(PayoutProvider provider) => true;
+    }
+
+    private sealed class NoFeesQuoted : Payouts.Bus.Domain.IProviderFees
+    {
+        public Payouts.Bus.Domain.QuotedFee? Latest(PayoutProvider provider, string currency, string network) => null;
     }
 
     /// <summary>The processor's own background services (the outbox delivery), which the bus harness does not start.</summary>

@@ -15,6 +15,9 @@ public sealed class RoutingOptions
     public List<PayoutProvider> Order { get; set; } = [];
 
     public List<RoutingRule> Rules { get; set; } = [];
+
+    /// <summary>How often the providers of rules that prefer the lowest fee are asked for a quote.</summary>
+    public TimeSpan FeeRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>One routing rule: payouts of this currency (and network), within this amount band, go to these providers in this order.</summary>
@@ -27,6 +30,11 @@ public sealed class RoutingRule
     /// <summary>Exclusive.</summary>
     public decimal? MaxAmount { get; set; }
     public List<PayoutProvider> Providers { get; set; } = [];
+    /// <summary>Order the providers by the fee they last quoted (at <see cref="QuoteAmount"/>), lowest first; those without a quote keep their place after them.</summary>
+    public bool PreferLowestFee { get; set; }
+
+    /// <summary>The amount fees are compared at: <see cref="MinAmount"/>, else 100.</summary>
+    public decimal QuoteAmount => MinAmount is > 0 and var min ? min : 100m;
 
     public bool Matches(Money amount) =>
         (Currency is null || string.Equals(Currency, amount.Currency, StringComparison.OrdinalIgnoreCase))
@@ -45,6 +53,15 @@ public interface IProviderHealth
     bool IsAvailable(PayoutProvider provider);
 }
 
+/// <summary>A provider's quoted fee for an asset, as last asked.</summary>
+public sealed record QuotedFee(decimal Fee, string FeeCurrency, decimal Amount, DateTime QuotedAt);
+
+/// <summary>What each provider last quoted as its fee for an asset; null when it has not (or cannot: some publish no fee API).</summary>
+public interface IProviderFees
+{
+    QuotedFee? Latest(PayoutProvider provider, string currency, string network);
+}
+
 /// <summary>The providers that may pay a payout, best first, and why; empty with the reason when none may.</summary>
 public sealed record PayoutRoute(IReadOnlyList<PayoutProvider> Providers, string Reason)
 {
@@ -57,7 +74,7 @@ public sealed record PayoutRoute(IReadOnlyList<PayoutProvider> Providers, string
 /// same checks as a payout that names its provider), and putting those whose circuit is open last.
 /// Failover asks again with the providers already tried left out.
 /// </summary>
-public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders configured, IProviderHealth health)
+public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders configured, IProviderHealth health, IProviderFees fees)
 {
     public PayoutRoute Route(RequestPayout request, IReadOnlyCollection<PayoutProvider> tried)
     {
@@ -81,11 +98,20 @@ public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders con
             else
                 eligible.Add(provider);
         }
+        var byFee = "";
+        if (rule.Rule is { PreferLowestFee: true })
+        {
+            // A fee in another currency than the payout's cannot be compared: such a provider keeps its place with those unquoted.
+            decimal? FeeOf(PayoutProvider p) => fees.Latest(p, amount.Currency, amount.Network) is { } q
+                && string.Equals(q.FeeCurrency, amount.Currency, StringComparison.OrdinalIgnoreCase) ? q.Fee : null;
+            eligible = [.. eligible.OrderBy(p => FeeOf(p) ?? decimal.MaxValue)];
+            byFee = $", lowest quoted fee first ({string.Join(", ", eligible.Select(p => $"{p} {(FeeOf(p) is { } f ? $"{f} {amount.Currency}" : "not quoted")}"))})";
+        }
         // A provider whose circuit is open is tried last, not dropped: when every one is down the payout waits for the first.
         var down = eligible.Where(p => !health.IsAvailable(p)).ToList();
         var ordered = eligible.Except(down).Concat(down).ToList();
         skipped.AddRange(down.Select(p => $"{p} (circuit open, last)"));
-        var notes = skipped.Count > 0 ? $"; {string.Join(", ", skipped)}" : "";
+        var notes = byFee + (skipped.Count > 0 ? $"; {string.Join(", ", skipped)}" : "");
         return ordered.Count > 0
             ? new PayoutRoute(ordered, $"{ordered[0]}, by {basis}{notes}")
             : new PayoutRoute([], $"no provider here can pay {amount.Amount} {amount.Currency} on {amount.Network}: by {basis}{notes}");

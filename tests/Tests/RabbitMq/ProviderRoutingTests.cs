@@ -9,18 +9,26 @@ using Payouts.Bus.Tests.Support;
 namespace Payouts.Bus.Tests.RabbitMq;
 
 /// <summary>
-/// The host on RabbitMQ + PostgreSQL with one routing rule (USDT on Tron: TheDex, then Calypso) and a
-/// TheDex account holding 100 USDT, so that a larger payout is refused there for its balance.
+/// The host on RabbitMQ + PostgreSQL with two routing rules for USDT on Tron (from 1,000: the lowest
+/// quoted fee of TheDex and Calypso; below: TheDex, then Calypso) and a TheDex account holding 100 USDT,
+/// so that a larger payout is refused there for its balance.
 /// </summary>
 public sealed class RoutingHostFixture : RabbitMqHostFixture
 {
     protected override async Task<IReadOnlyDictionary<string, string>> PrepareAsync() =>
         new Dictionary<string, string>(await base.PrepareAsync())
         {
+            // From 1,000 USDT the cheaper provider by its quoted fee (sandbox: TheDex 0.5 % + 1 USDT, Calypso 0.5 %).
             ["Routing:Rules:0:Currency"] = "USDT",
             ["Routing:Rules:0:Network"] = "Tron",
+            ["Routing:Rules:0:MinAmount"] = "1000",
+            ["Routing:Rules:0:PreferLowestFee"] = "true",
             ["Routing:Rules:0:Providers:0"] = "TheDex",
             ["Routing:Rules:0:Providers:1"] = "Calypso",
+            ["Routing:Rules:1:Currency"] = "USDT",
+            ["Routing:Rules:1:Network"] = "Tron",
+            ["Routing:Rules:1:Providers:0"] = "TheDex",
+            ["Routing:Rules:1:Providers:1"] = "Calypso",
             ["Sandbox:TheDexBalances:USDT_TRON"] = "100",
             // A create whose answer is lost is given up on in 2 s, not the default 30.
             ["Providers:RequestTimeout"] = "00:00:02",
@@ -52,7 +60,23 @@ public sealed class ProviderRoutingTests(RoutingHostFixture host) : IClassFixtur
         Assert.Equal("TheDex", (string?)payout["provider"]);
         Assert.Equal("TheDex", host.PaidOnce(id).Provider);
         var requested = payout["history"]!.AsArray().Single(h => (string?)h!["event"] == "RequestPayout")!;
-        Assert.Contains("rule 1", (string?)requested["reason"]);
+        Assert.Contains("rule 2", (string?)requested["reason"]);
+    }
+
+    [Fact]
+    public async Task Rule_that_prefers_the_lowest_fee_chooses_the_provider_that_quoted_less()
+    {
+        var fees = host.Services.GetRequiredService<IProviderFees>();
+        await Eventually.Until(() => Task.FromResult(fees.Latest(PayoutProvider.TheDex, "USDT", "Tron") is not null && fees.Latest(PayoutProvider.Calypso, "USDT", "Tron") is not null),
+            quoted => quoted, "both providers' fee quotes");
+
+        var id = await host.RequestAsync(RoutingHostFixture.Unrouted("2000"));
+        var payout = await host.WaitForStatusAsync(id, "Completed");
+
+        Assert.Equal("Calypso", (string?)payout["provider"]);
+        Assert.Equal("Calypso", host.PaidOnce(id).Provider);
+        var requested = (string?)payout["history"]!.AsArray().Single(h => (string?)h!["event"] == "RequestPayout")!["reason"];
+        Assert.Contains("lowest quoted fee first (Calypso 5", requested);
     }
 
     [Fact]
