@@ -15,6 +15,8 @@ public sealed class PayoutBatch
     /// <summary><see cref="PayoutFingerprint.OfBatch"/>: the same key with another fingerprint is another batch, refused.</summary>
     public required string Fingerprint { get; init; }
     public int ItemCount { get; init; }
+    /// <summary>Its payouts are recorded: before that a batch has no items, and would look complete.</summary>
+    public bool ItemsRecorded { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? CompletedAt { get; set; }
 }
@@ -40,6 +42,7 @@ internal sealed class PayoutBatchMap : IEntityTypeConfiguration<PayoutBatch>
         batch.HasIndex(b => b.IdempotencyKey).IsUnique();
         batch.Property(b => b.Fingerprint).HasColumnName("fingerprint");
         batch.Property(b => b.ItemCount).HasColumnName("item_count");
+        batch.Property(b => b.ItemsRecorded).HasColumnName("items_recorded");
         batch.Property(b => b.CreatedAt).HasColumnName("created_at");
         batch.Property(b => b.CompletedAt).HasColumnName("completed_at");
     }
@@ -85,7 +88,7 @@ public sealed class PayoutBatches(PayoutsDbContext db)
     private Task<PayoutBatch?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
         db.Set<PayoutBatch>().AsNoTracking().FirstOrDefaultAsync(b => b.IdempotencyKey == idempotencyKey, cancellationToken);
 
-    /// <summary>Records the batch's payouts; those recorded already are left as they are.</summary>
+    /// <summary>Records the batch's payouts (those recorded already are left as they are); from then on it can be complete.</summary>
     public async Task AddItemsAsync(Guid batchId, IReadOnlyList<(int Index, Guid PayoutId)> items, CancellationToken cancellationToken)
     {
         var known = await db.Set<PayoutBatchItem>().Where(i => i.BatchId == batchId).Select(i => i.PayoutId).ToListAsync(cancellationToken);
@@ -100,6 +103,8 @@ public sealed class PayoutBatches(PayoutsDbContext db)
             // Recorded meanwhile by the same batch taken again: what matters is that the rows exist.
             db.ChangeTracker.Clear();
         }
+        await db.Set<PayoutBatch>().Where(b => b.BatchId == batchId && !b.ItemsRecorded)
+            .ExecuteUpdateAsync(b => b.SetProperty(x => x.ItemsRecorded, true), cancellationToken);
     }
 
     public Task<PayoutBatch?> GetAsync(Guid batchId, CancellationToken cancellationToken) =>
@@ -122,7 +127,7 @@ public sealed class PayoutBatches(PayoutsDbContext db)
     {
         var terminal = PayoutStates.Terminal.ToList();
         return await db.Set<PayoutBatch>().AsNoTracking()
-            .Where(b => b.CompletedAt == null)
+            .Where(b => b.CompletedAt == null && b.ItemsRecorded)
             .Where(b => !db.Set<PayoutBatchItem>().Any(i => i.BatchId == b.BatchId
                 && !db.Payouts.Any(p => p.CorrelationId == i.PayoutId && terminal.Contains(p.CurrentState))))
             .OrderBy(b => b.CreatedAt)

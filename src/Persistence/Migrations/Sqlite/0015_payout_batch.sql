@@ -1,7 +1,8 @@
 -- Batches of payouts (POST /payouts/batch, RequestPayoutBatch): one row per batch, idempotent on
 -- its external id within its client, and one row per payout it made. A payout may be in several
--- batches (the same item in two batches is one payout). completed_at is set once every payout of
--- the batch has ended and PayoutBatchCompleted has been published.
+-- batches (the same item in two batches is one payout). items_recorded is set once its payouts are
+-- recorded (until then it cannot be complete); completed_at once every one of them has ended and
+-- PayoutBatchCompleted has been published.
 CREATE TABLE payout_batch (
     batch_id TEXT NOT NULL PRIMARY KEY,
     external_id TEXT NOT NULL,
@@ -9,6 +10,7 @@ CREATE TABLE payout_batch (
     idempotency_key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     item_count INTEGER NOT NULL,
+    items_recorded INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     completed_at TEXT NULL
 );
