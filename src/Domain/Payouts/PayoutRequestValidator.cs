@@ -45,6 +45,14 @@ public static partial class PayoutRequestValidator
         return errors;
     }
 
+    /// <summary>
+    /// The checks an intake (HTTP, a batch) makes before handing a request to the saga: all of them
+    /// for a request that names its provider; for one that names none, those that do not depend on
+    /// a provider (the saga routes it and checks it against the provider it chooses).
+    /// </summary>
+    public static IReadOnlyList<FieldError> ValidateAtIntake(RequestPayout request) =>
+        request.Provider == default ? [.. Validate(request).Where(e => e.Field != "provider")] : Validate(request);
+
     /// <summary>1 to <see cref="MaxExternalIdLength"/> characters of the external id alphabet.</summary>
     public static bool IsExternalId(string value) => value.Length is > 0 and <= MaxExternalIdLength && ExternalIdFormat().IsMatch(value);
 

@@ -79,11 +79,9 @@ public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders con
     public PayoutRoute Route(RequestPayout request, IReadOnlyCollection<PayoutProvider> tried)
     {
         var amount = request.Amount ?? new Money(0, "", "");
-        var rule = options.Rules.Select((r, i) => (Rule: r, Number: i + 1)).FirstOrDefault(r => r.Rule.Matches(amount));
-        var order = rule.Rule is { } matched ? matched.Providers
-            : options.Order.Count > 0 ? options.Order
-            : ProviderProfiles.All.Select(p => p.Provider).ToList();
-        var basis = rule.Rule is { } r2 ? $"rule {rule.Number} ({r2}: {string.Join(", ", order)})" : $"the default order ({string.Join(", ", order)})";
+        var (rule, number) = options.Rules.Select((r, i) => ((RoutingRule?)r, i + 1)).FirstOrDefault(x => x.Item1!.Matches(amount));
+        var order = rule?.Providers ?? (options.Order.Count > 0 ? options.Order : [.. ProviderProfiles.All.Select(p => p.Provider)]);
+        var basis = rule is null ? $"the default order ({string.Join(", ", order)})" : $"rule {number} ({rule}: {string.Join(", ", order)})";
 
         var skipped = new List<string>();
         var eligible = new List<PayoutProvider>();
@@ -99,7 +97,7 @@ public sealed class PayoutRouter(RoutingOptions options, ConfiguredProviders con
                 eligible.Add(provider);
         }
         var byFee = "";
-        if (rule.Rule is { PreferLowestFee: true })
+        if (rule is { PreferLowestFee: true })
         {
             // A fee in another currency than the payout's cannot be compared: such a provider keeps its place with those unquoted.
             decimal? FeeOf(PayoutProvider p) => fees.Latest(p, amount.Currency, amount.Network) is { } q

@@ -30,17 +30,18 @@ public sealed class PayoutBatchIntake(PayoutBatches batches, IRequestClient<Requ
         // An item belongs to the batch's client; one that names no client is the batch's.
         batch = batch with { Payouts = batch.Payouts.Select(p => p with { Client = batch.Client }).ToList() };
 
+        var fingerprint = PayoutFingerprint.OfBatch(batch);
         var stored = await batches.OpenAsync(new PayoutBatch
         {
             BatchId = batch.BatchId,
             ExternalId = batch.ExternalId,
             Client = batch.Client,
             IdempotencyKey = PayoutIdempotency.Key(batch.Client, batch.ExternalId),
-            Fingerprint = PayoutFingerprint.OfBatch(batch),
+            Fingerprint = fingerprint,
             ItemCount = batch.Payouts.Count,
             CreatedAt = now,
         }, cancellationToken);
-        if (stored.Fingerprint != PayoutFingerprint.OfBatch(batch))
+        if (stored.Fingerprint != fingerprint)
             return (null, Rejected(batch, stored.BatchId, "external_id_conflict",
                 $"Batch external id '{batch.ExternalId}' was used for a batch with other payouts (batch {stored.BatchId}); nothing was requested.",
                 [new("externalId", "was used for another batch.")], now));
@@ -75,8 +76,7 @@ public sealed class PayoutBatchIntake(PayoutBatches batches, IRequestClient<Requ
 
     private async Task<PayoutBatchLine> RequestAsync(int index, RequestPayout item, CancellationToken cancellationToken)
     {
-        // An item without a provider is routed by the saga, which checks it against the provider it chooses.
-        if (PayoutRequestValidator.Validate(item).Where(e => !(item.Provider == default && e.Field == "provider")).ToList() is { Count: > 0 } errors)
+        if (PayoutRequestValidator.ValidateAtIntake(item) is { Count: > 0 } errors)
             return new PayoutBatchLine(index, item.ExternalId, Refused, null, null, errors);
         try
         {

@@ -52,11 +52,10 @@ public static class PayoutEndpoints
         if (problem is not null)
             return problem;
         var command = body!.ToCommand(ClientOf(http.HttpContext));
-        // Without a provider the saga routes the payout, and checks it against the provider it chooses.
-        var routed = command.Provider == default;
-        if (PayoutRequestValidator.Validate(command).Where(e => !(routed && e.Field == "provider")).ToList() is { Count: > 0 } errors)
+        if (PayoutRequestValidator.ValidateAtIntake(command) is { Count: > 0 } errors)
             return Refused(errors, "The payout request is invalid.");
-        if (!routed && NotConfigured(http.HttpContext, command.Provider) is { } disabled)
+        // Without a provider the saga routes the payout to one configured here.
+        if (command.Provider != default && NotConfigured(http.HttpContext, command.Provider) is { } disabled)
             return disabled;
 
         return await AskAsync(http.HttpContext, command.PayoutId, async deadline =>
