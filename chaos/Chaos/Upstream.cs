@@ -14,7 +14,13 @@ public sealed class Upstream : IAsyncDisposable
 {
     public static readonly string[] TerminalEvents = ["Completed", "Failed", "Canceled", "Expired", "Rejected"];
 
-    private readonly IBusControl _bus;
+    /// <summary>How long the bus may be unhealthy (its connection not recovered after a broker restart) before it is replaced.</summary>
+    private static readonly TimeSpan UnhealthyFor = TimeSpan.FromSeconds(45);
+
+    private readonly string _rabbitMq;
+    private readonly CancellationTokenSource _stopping = new();
+    private IBusControl _bus;
+    private Task _watchdog = Task.CompletedTask;
     private readonly PayoutPlan _plan;
     private readonly SemaphoreSlim _window;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<HeardEvent>> _lifecycle = new();
@@ -24,11 +30,16 @@ public sealed class Upstream : IAsyncDisposable
 
     private Upstream(string rabbitMq, PayoutPlan plan, int inFlight)
     {
+        _rabbitMq = rabbitMq;
         _plan = plan;
         _window = new SemaphoreSlim(inFlight);
-        _bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        _bus = CreateBus();
+    }
+
+    private IBusControl CreateBus() =>
+        MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(rabbitMq));
+            cfg.Host(new Uri(_rabbitMq));
             cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
             cfg.ReceiveEndpoint("chaos-upstream", e =>
             {
@@ -40,10 +51,11 @@ public sealed class Upstream : IAsyncDisposable
                     // A copy delivered again is answered once, as a careful subscriber does.
                     if (_confirmed.ContainsKey(c.Message.PayoutId))
                         return;
+                    // Bound to the delivery: when the connection drops, the publish gives up and the endpoint can recover.
                     if (_plan.Find(c.Message.ExternalId) is { CancelWhenAwaiting: true })
-                        await c.Publish(new CancelPayout(c.Message.PayoutId, "canceled by the chaos run", "chaos"));
+                        await c.Publish(new CancelPayout(c.Message.PayoutId, "canceled by the chaos run", "chaos"), c.CancellationToken);
                     else
-                        await c.Publish(new ConfirmPayout(c.Message.PayoutId, c.Message.DepositAddress, c.Message.Amount.Amount, "chaos"));
+                        await c.Publish(new ConfirmPayout(c.Message.PayoutId, c.Message.DepositAddress, c.Message.Amount.Amount, "chaos"), c.CancellationToken);
                     _confirmed.TryAdd(c.Message.PayoutId, 0);
                 });
                 e.Handler<PayoutCompleted>(c => Ending(c.Message.ExternalId, "Completed", c.MessageId));
@@ -61,7 +73,6 @@ public sealed class Upstream : IAsyncDisposable
                 });
             });
         });
-    }
 
     /// <summary>Planned payouts heard ending (the first terminal event of each).</summary>
     public int Ended => _ended.Count;
@@ -76,7 +87,46 @@ public sealed class Upstream : IAsyncDisposable
     {
         var upstream = new Upstream(rabbitMq, plan, inFlight);
         await upstream._bus.StartAsync();
+        upstream._watchdog = upstream.WatchAsync();
         return upstream;
+    }
+
+    /// <summary>
+    /// The run's own client must outlive the broker restarts it causes. MassTransit reconnects on its
+    /// own almost always; once, its receive endpoint never came back (the run then stalled, with the
+    /// processors healthy and the events waiting in its queue). A bus unhealthy for longer than
+    /// <see cref="UnhealthyFor"/> is replaced by a new one on the same queue: nothing is lost, the queue is durable.
+    /// </summary>
+    private async Task WatchAsync()
+    {
+        DateTime? unhealthySince = null;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (_bus.CheckHealth().Status == BusHealthStatus.Healthy)
+            {
+                unhealthySince = null;
+                continue;
+            }
+            unhealthySince ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - unhealthySince < UnhealthyFor)
+                continue;
+            Console.WriteLine($"  upstream bus unhealthy for {UnhealthyFor.TotalSeconds:0} s ({_bus.CheckHealth().Description}): replacing it");
+            var old = _bus;
+            var replacement = CreateBus();
+            await replacement.StartAsync();
+            _bus = replacement;
+            unhealthySince = null;
+            // Stopping a bus whose endpoint is stuck may never finish: it is given a while, then left behind.
+            await Task.WhenAny(old.StopAsync(), Task.Delay(TimeSpan.FromSeconds(10)));
+        }
     }
 
     /// <summary>Sends the plan in order, keeping at most the window open; gives up when nothing ends for <paramref name="stalledAfter"/>.</summary>
@@ -134,8 +184,12 @@ public sealed class Upstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _bus.StopAsync();
+        await _stopping.CancelAsync();
+        await _watchdog;
+        // A bus stuck as the one the watchdog replaces never finishes stopping: the report must not wait on it.
+        await Task.WhenAny(_bus.StopAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
         _window.Dispose();
+        _stopping.Dispose();
     }
 }
 
