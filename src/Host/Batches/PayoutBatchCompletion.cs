@@ -18,7 +18,7 @@ public sealed class PayoutBatchCompletion(IServiceScopeFactory scopes, IBus bus,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
-        while (await NextAsync(timer, stoppingToken))
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -45,18 +45,6 @@ public sealed class PayoutBatchCompletion(IServiceScopeFactory scopes, IBus bus,
             await batches.MarkCompletedAsync(batch.BatchId, now, cancellationToken);
             logger.LogInformation("Batch {BatchId} ({ExternalId}) completed: {States}", batch.BatchId, batch.ExternalId,
                 string.Join(", ", byState.Select(s => $"{s.Count} {s.State}")));
-        }
-    }
-
-    private static async Task<bool> NextAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }

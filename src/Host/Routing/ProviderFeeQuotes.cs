@@ -42,7 +42,7 @@ public sealed class ProviderFeeRefresher(IOptions<RoutingOptions> options, Payou
                 foreach (var provider in rule.Providers.Where(providers.Configured.Has))
                     await QuoteAsync(provider, new Money(rule.QuoteAmount, rule.Currency!, rule.Network!), stoppingToken);
         }
-        while (await NextAsync(timer, stoppingToken));
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task QuoteAsync(PayoutProvider provider, Money amount, CancellationToken stoppingToken)
@@ -61,18 +61,6 @@ public sealed class ProviderFeeRefresher(IOptions<RoutingOptions> options, Payou
         {
             // Its last quote stands until it is three intervals old; routing does not wait for a provider to answer.
             logger.LogInformation("{Provider}: no fee quote for routing this time ({Error})", provider, e.Message);
-        }
-    }
-
-    private static async Task<bool> NextAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }
