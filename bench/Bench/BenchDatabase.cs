@@ -2,12 +2,22 @@ using Npgsql;
 
 namespace Payouts.Bus.Bench;
 
-/// <summary>A fresh PostgreSQL database per run, and the server's own count of committed transactions in it.</summary>
-public sealed class BenchDatabase
+/// <summary>
+/// A fresh PostgreSQL database per run, and the server's own count of committed transactions in it;
+/// dropped when the run is done (a million seeded payouts left behind fill the disk).
+/// </summary>
+public sealed class BenchDatabase : IAsyncDisposable
 {
+    private readonly string _admin;
+    private readonly string _name;
     private int _reads;
 
-    private BenchDatabase(string connectionString) => ConnectionString = connectionString;
+    private BenchDatabase(string admin, string name)
+    {
+        _admin = admin;
+        _name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    }
 
     public string ConnectionString { get; }
 
@@ -18,7 +28,16 @@ public sealed class BenchDatabase
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         await create.ExecuteNonQueryAsync();
-        return new BenchDatabase(new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+        return new BenchDatabase(admin, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
     }
 
     /// <summary>

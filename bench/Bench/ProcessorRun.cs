@@ -278,6 +278,8 @@ public sealed class ProcessorRun : IAsyncDisposable
         _http?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
     }
 
     private static int FreePort()

@@ -30,7 +30,7 @@ public static class RawCeiling
         var messages = (long)Math.Round(messagesPerPayout * options.Payouts);
         var commits = (long)Math.Round(commitsPerPayout * options.Payouts);
         var workers = Math.Min(options.InFlight, 64);
-        var database = await BenchDatabase.CreateAsync(options.Postgres!, "payouts_ceiling");
+        await using var database = await BenchDatabase.CreateAsync(options.Postgres!, "payouts_ceiling");
         await using (var setup = new NpgsqlConnection(database.ConnectionString))
         {
             await setup.OpenAsync();
