@@ -78,8 +78,10 @@ public static class WebhookEndpoints
             }
             using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
             {
-                // A payout already ended records late news as it came; there is nothing to confirm.
-                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState)
+                // A payout already ended records late news as it came; there is nothing to confirm. Nor is
+                // there yet when the create's answer has not reached the saga: without the provider's id only
+                // a search of its history could find the payout, and the saga asks by id once it has it.
+                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState) && payout.ProviderReference is not null
                     ? await AskProviderAsync(providers, payout, update, logger, http.HttpContext.RequestAborted)
                     : update;
                 await inbox.StoreAsync(confirmed, result.MessageId(known, body), http.HttpContext.RequestAborted);

@@ -117,6 +117,38 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     }
 
     [Fact]
+    public async Task Final_webhook_that_overtakes_the_create_answer_is_handed_on_without_searching_the_provider_history()
+    {
+        // A payout whose create TheDex has made but whose answer has not reached the saga: no TheDex id yet.
+        var payoutId = Guid.NewGuid();
+        var payout = new Bus.Sagas.PayoutState { CorrelationId = payoutId, CurrentState = "Requested" };
+        payout.Open(new RequestPayout(payoutId, $"overtaken-{payoutId:N}", PayoutProvider.TheDex, new Money(10m, "USDT", "Tron"),
+            "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"), DateTime.UtcNow);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+            db.Payouts.Add(payout);
+            await db.SaveChangesAsync();
+        }
+        var body = new JsonObject
+        {
+            ["id"] = $"dex-{payoutId:N}", ["status"] = 1, ["statusName"] = "Successful", ["payCurrency"] = "USDT_TRON",
+            ["address"] = payout.Destination, ["description"] = payoutId.ToString(),
+        }.ToJsonString();
+        var sent = DateTime.UtcNow;
+
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Recorded, not believed: the saga asks TheDex by its id once the create's answer arrives.
+        var recorded = await Eventually.Until(() => host.GetPayoutAsync(payoutId),
+            p => p["history"]!.AsArray().Any(h => (string?)h!["event"] == "ProviderUpdated"), "the saga to record the webhook");
+        Assert.Equal("Requested", (string)recorded["status"]!);
+        // TheDex's history has no paging: searched for one payout, it answers every payout of the window.
+        Assert.DoesNotContain(host.Sandbox.ApiCalls, c => c.Path == "/thedex/api/v1/payouts" && c.At >= sent);
+    }
+
+    [Fact]
     public async Task Signed_webhook_for_a_payout_that_does_not_exist_here_is_acknowledged_and_goes_nowhere()
     {
         using var outcomes = new WebhookOutcomes(host.Services);
