@@ -26,6 +26,7 @@ public static class PersistenceServiceCollectionExtensions
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
 
+        // The options are built once, not for every message's scope.
         services.AddDbContext<PayoutsDbContext>(db =>
         {
             switch (options.Provider)
@@ -40,7 +41,7 @@ public static class PersistenceServiceCollectionExtensions
                     db.UseSqlite(connectionString ?? DatabaseProvider.DefaultSqliteConnectionString);
                     break;
             }
-        });
+        }, optionsLifetime: ServiceLifetime.Singleton);
         // Ready means the database answers too: without it nothing can be accepted or moved.
         services.AddHealthChecks().AddDbContextCheck<PayoutsDbContext>("database", tags: ["ready"]);
         services.AddScoped<SchemaMigrator>();
