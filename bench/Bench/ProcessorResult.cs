@@ -1,7 +1,8 @@
 namespace Payouts.Bus.Bench;
 
 /// <summary>What the processor did for the payouts of one run.</summary>
-public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted, long? commits, long peakMemoryBytes)
+public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted,
+    IReadOnlyDictionary<string, long> consumedByType, long? commits, long peakMemoryBytes)
 {
     public double PayoutsPerSecond => payouts / tracker.Elapsed.TotalSeconds;
     public double MessagesPerPayout => (double)deliveries / payouts;
@@ -23,6 +24,7 @@ public sealed class ProcessorResult(string phase, string setup, int payouts, Ter
         Console.WriteLine($"  throughput        {PayoutsPerSecond:F1} payouts/s");
         Console.WriteLine($"  request→terminal  p50 {Ms(Percentile(latencies, 0.50))}, p95 {Ms(Percentile(latencies, 0.95))}, p99 {Ms(Percentile(latencies, 0.99))}, max {Ms(latencies.LastOrDefault())}");
         Console.WriteLine($"  broker messages   {MessagesPerPayout:F1} per payout ({deliveries} delivered, {faulted} faulted)");
+        Console.WriteLine($"    consumed        {string.Join(", ", consumedByType.Where(t => t.Value > 0).OrderByDescending(t => t.Value).Select(t => $"{t.Key} {(double)t.Value / payouts:F2}"))}");
         Console.WriteLine(commits is null
             ? "  db transactions   not counted (SQLite keeps no count)"
             : $"  db transactions   {CommitsPerPayout:F1} per payout ({commits} committed, PostgreSQL's own count)");

@@ -193,6 +193,7 @@ public sealed class ProcessorRun : IAsyncDisposable
         _tracker = tracker;
         var deliveredBefore = _deliveries.Received;
         var faultedBefore = _deliveries.Faulted;
+        var byTypeBefore = _deliveries.ByType;
         var commitsBefore = _database is null ? 0 : await _database.CommitsAsync(settled: true);
         var payouts = tracker.Payouts;
         var peakMemory = 0L;
@@ -221,7 +222,8 @@ public sealed class ProcessorRun : IAsyncDisposable
         await sampler;
         // SQLite keeps no count of its commits.
         var commits = _database is null ? (long?)null : await _database.CommitsAsync(settled: true) - commitsBefore;
-        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, commits, peakMemory);
+        var byType = _deliveries.ByType.ToDictionary(t => t.Key, t => t.Value - byTypeBefore.GetValueOrDefault(t.Key));
+        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, byType, commits, peakMemory);
     }
 
     /// <summary>Adds <paramref name="count"/> payouts that ended long ago to the processor's database.</summary>
@@ -369,11 +371,15 @@ public sealed class TerminalTracker(int payouts, int? inFlight) : IDisposable
 /// <summary>Every message either bus took from the broker.</summary>
 public sealed class DeliveryCounter : IReceiveObserver
 {
+    private readonly ConcurrentDictionary<string, long> _byType = new();
     private long _received;
     private long _faulted;
 
     public long Received => Interlocked.Read(ref _received);
     public long Faulted => Interlocked.Read(ref _faulted);
+
+    /// <summary>Messages consumed so far, by message type: where a payout's messages go.</summary>
+    public IReadOnlyDictionary<string, long> ByType => new Dictionary<string, long>(_byType);
 
     public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
 
@@ -383,7 +389,14 @@ public sealed class DeliveryCounter : IReceiveObserver
         return Task.CompletedTask;
     }
 
-    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) where T : class => Task.CompletedTask;
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) where T : class
+    {
+        _byType.AddOrUpdate(TypeName(typeof(T)), 1, (_, n) => n + 1);
+        return Task.CompletedTask;
+    }
+
+    private static string TypeName(Type type) =>
+        type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(",", type.GetGenericArguments().Select(TypeName))}>" : type.Name;
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) where T : class => Task.CompletedTask;
 
