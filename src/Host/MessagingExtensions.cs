@@ -102,6 +102,9 @@ public static class MessagingExtensions
             else
                 bus.UsingInMemory((context, cfg) =>
                 {
+                    cfg.PrefetchCount = transport.PrefetchCount;
+                    if (transport.ConcurrentMessageLimit is { } limit)
+                        cfg.ConcurrentMessageLimit = limit;
                     cfg.UseBusInputLimits(plainJsonCommands: false);
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseDelayedMessageScheduler();
