@@ -21,7 +21,11 @@ public interface IPayoutProviderClient
     /// </param>
     Task<ProviderSubmitResult> SubmitAsync(ProviderPayout payout, DateTime? earlierAttemptSince, CancellationToken cancellationToken);
 
-    /// <summary>The provider's current view of the payout, or null when it has no such payout.</summary>
+    /// <summary>
+    /// The provider's current view of the payout, or null when it has no such payout. Asked by
+    /// <see cref="ProviderPayout.ProviderReference"/> when set, and then only an answer about this payout
+    /// (our id in it) counts: the id may have come from a webhook.
+    /// </summary>
     Task<ProviderPayoutUpdate?> GetAsync(ProviderPayout payout, CancellationToken cancellationToken);
 
     Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken);

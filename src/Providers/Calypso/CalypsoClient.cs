@@ -55,7 +55,8 @@ public sealed class CalypsoClient(HttpClient http, IOptions<CalypsoOptions> opti
             ? new CalypsoPayoutLookup(IdempotencyKey: payout.PayoutId)
             : new CalypsoPayoutLookup(Id: payout.ProviderReference);
         var found = await FindAsync(lookup, cancellationToken);
-        return found is null ? null : CalypsoStatus.ToUpdate(found);
+        // The id may have come from a webhook: an answer about a payout that is not this one says nothing of it.
+        return found?.IdempotencyKey == payout.PayoutId ? CalypsoStatus.ToUpdate(found) : null;
     }
 
     public Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken) =>

@@ -46,7 +46,9 @@ public sealed class DfnsClient(HttpClient http, IOptions<DfnsOptions> options) :
             return null;
         if (!response.IsSuccessStatusCode)
             throw new ProviderUnavailableException(Provider, $"get payout answered {(int)response.StatusCode}: {await ProviderHttp.ReadTextAsync(response, cancellationToken)}");
-        return DfnsStatus.ToUpdate(await ProviderHttp.ReadAsync<DfnsPayout>(response, DfnsJson.Options, Provider, cancellationToken));
+        var found = await ProviderHttp.ReadAsync<DfnsPayout>(response, DfnsJson.Options, Provider, cancellationToken);
+        // The id may have come from a webhook: an answer about a payout that is not this one says nothing of it.
+        return found.ExternalId == payout.PayoutId.ToString() ? DfnsStatus.ToUpdate(found) : null;
     }
 
     public async Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken)

@@ -59,7 +59,8 @@ public sealed class OxaPayClient(HttpClient http, IOptions<OxaPayOptions> option
             return null;
         await ThrowUnlessSuccessAsync(response, cancellationToken);
         var envelope = await ProviderHttp.ReadAsync<OxaPayEnvelope<OxaPayPayout>>(response, OxaPayJson.Options, Provider, cancellationToken);
-        return envelope.Data is null ? null : OxaPayStatus.ToUpdate(envelope.Data);
+        // The id may have come from a webhook: an answer about a payout that is not this one says nothing of it.
+        return envelope.Data?.Description == payout.PayoutId.ToString() ? OxaPayStatus.ToUpdate(envelope.Data!) : null;
     }
 
     public Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken) =>

@@ -49,7 +49,9 @@ public sealed class TheDexClient(HttpClient http, IOptions<TheDexOptions> option
         if (response.StatusCode == HttpStatusCode.NotFound)
             return null;
         await ThrowUnlessSuccessAsync(response, "payouts/one", cancellationToken);
-        return TheDexStatus.ToUpdate(await ProviderHttp.ReadAsync<TheDexPayout>(response, TheDexJson.Options, Provider, cancellationToken));
+        var answer = await ProviderHttp.ReadAsync<TheDexPayout>(response, TheDexJson.Options, Provider, cancellationToken);
+        // The id may have come from a webhook: an answer about a payout that is not this one says nothing of it.
+        return answer.Description == Description(payout.PayoutId) ? TheDexStatus.ToUpdate(answer) : null;
     }
 
     public Task<ProviderActionResult> ConfirmAsync(ProviderPayout payout, string depositAddress, CancellationToken cancellationToken) =>
