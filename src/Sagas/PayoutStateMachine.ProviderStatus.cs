@@ -16,21 +16,7 @@ public sealed partial class PayoutStateMachine
     private void DuringProviderStatus()
     {
         During(Submitted, AwaitingConfirmation, Confirming, Canceling,
-            End(ProviderSays(ProviderPayoutStatus.Completed), Completed,
-                context => $"{context.Message.Update.ProviderStatus}, tx {context.Saga.TxHash}",
-                context => new PayoutCompleted(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
-                    context.Saga.ProviderReference ?? "", context.Saga.Money, context.Saga.TxHash, context.Saga.Fee, Now)),
-            End(ProviderSays(ProviderPayoutStatus.Failed)
-                    .Then(context => context.Saga.Fail("provider_failed", context.Message.Update.Message ?? context.Message.Update.ProviderStatus)), Failed,
-                context => $"{context.Message.Update.ProviderStatus} {context.Message.Update.Message}",
-                context => new PayoutFailed(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
-                    "provider_failed", context.Saga.FailureMessage, Now)),
-            End(ProviderSays(ProviderPayoutStatus.Canceled), Canceled,
-                context => context.Message.Update.ProviderStatus,
-                context => new PayoutCanceled(context.Saga.CorrelationId, context.Saga.ExternalId, $"canceled at {context.Saga.Provider}", Now)),
-            End(ProviderSays(ProviderPayoutStatus.Expired), Expired,
-                context => context.Message.Update.ProviderStatus,
-                context => new PayoutExpired(context.Saga.CorrelationId, context.Saga.ExternalId, $"expired at {context.Saga.Provider}", Now)),
+            [.. Ends(ProviderSays),
             AskProvider(When(ProviderUpdated, context => context.Message.Update.Status.IsFinal() && !AnswersOurCheck(context))
                 .Then(context => Record(context, "ProviderUpdated",
                     $"{context.Message.Source}: {context.Message.Update.ProviderStatus}, not from a check we asked for: asking {context.Saga.Provider} before ending the payout"))),
@@ -47,8 +33,47 @@ public sealed partial class PayoutStateMachine
                         context.Saga.CorrelationId, context.Saga.UpdatedAt, context.Saga.CurrentState, context.Saga.Provider)),
                     restarted => restarted.Then(context => Record(context, "Resumed", $"after a restart: asking {context.Saga.Provider} and polling again"))))
                 .Schedule(StatusPoll, context => new PayoutStatusPollDue(context.Saga.CorrelationId), NextStatusPoll),
-            Ignore(SubmitRetry.AnyReceived));
+            Ignore(SubmitRetry.AnyReceived)]);
+
+        // The provider's own final word can reach a payout before the submission's report of the create
+        // does (its webhook overtakes that report under load, and the webhook endpoint asks the provider
+        // by the id the webhook names): the provider has the payout, so it was submitted, and the word
+        // ends it as it would a submitted one. Not for payouts that wait for our confirmation first.
+        During(Requested, Ends(status => When(ProviderUpdated, context => context.Message.Update.Status == status && ProviderHoldsIt(context))
+            .Unschedule(SubmitRetry)
+            .Then(context => Record(context, "ProviderAccepted", $"{context.Saga.Provider} reference {context.Message.Update.Reference}, " +
+                "known from its answer to our check before the submission reported the create"))
+            .Publish(context => new PayoutSubmitted(
+                context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Message.Update.Reference ?? "", Now, context.Saga.Route))));
     }
+
+    /// <summary>
+    /// A final word the provider gave in answer to our check, naming its id for the payout: the create
+    /// went through. (Answers are asked by id and count only when they are about this payout.)
+    /// </summary>
+    private static bool ProviderHoldsIt(BehaviorContext<PayoutState, ProviderPayoutUpdated> context) =>
+        context.Message.Update.Status.IsFinal() && AnswersOurCheck(context) && context.Message.Update.Reference is not null
+        && !ProviderProfiles.For(context.Saga.Provider).NeedsConfirmation;
+
+    /// <summary>How a provider's final word ends a payout, one per final status, each on the word <paramref name="says"/> accepts.</summary>
+    private EventActivities<PayoutState>[] Ends(Func<ProviderPayoutStatus, EventActivityBinder<PayoutState, ProviderPayoutUpdated>> says) =>
+    [
+        End(says(ProviderPayoutStatus.Completed), Completed,
+            context => $"{context.Message.Update.ProviderStatus}, tx {context.Saga.TxHash}",
+            context => new PayoutCompleted(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
+                context.Saga.ProviderReference ?? "", context.Saga.Money, context.Saga.TxHash, context.Saga.Fee, Now)),
+        End(says(ProviderPayoutStatus.Failed)
+                .Then(context => context.Saga.Fail("provider_failed", context.Message.Update.Message ?? context.Message.Update.ProviderStatus)), Failed,
+            context => $"{context.Message.Update.ProviderStatus} {context.Message.Update.Message}",
+            context => new PayoutFailed(context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider,
+                "provider_failed", context.Saga.FailureMessage, Now)),
+        End(says(ProviderPayoutStatus.Canceled), Canceled,
+            context => context.Message.Update.ProviderStatus,
+            context => new PayoutCanceled(context.Saga.CorrelationId, context.Saga.ExternalId, $"canceled at {context.Saga.Provider}", Now)),
+        End(says(ProviderPayoutStatus.Expired), Expired,
+            context => context.Message.Update.ProviderStatus,
+            context => new PayoutExpired(context.Saga.CorrelationId, context.Saga.ExternalId, $"expired at {context.Saga.Provider}", Now)),
+    ];
 
     private TimeSpan NextStatusPoll(BehaviorContext<PayoutState> context) =>
         _timers.NextStatusPoll(context.Saga.Provider, context.Saga.StatusPolls);

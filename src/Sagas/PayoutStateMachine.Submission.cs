@@ -53,8 +53,9 @@ public sealed partial class PayoutStateMachine
                 .Then(context => Record(context, "ProviderDeclined", $"{context.Message.Code}: {context.Message.Message}"))
                 .Publish(context => new PayoutFailed(
                     context.Saga.CorrelationId, context.Saga.ExternalId, context.Saga.Provider, context.Message.Code, context.Message.Message, Now)),
-            // A webhook can overtake the consumer's own report of the create: recorded, and asked about once the create is confirmed.
-            When(ProviderUpdated)
+            // A webhook can overtake the consumer's own report of the create: recorded, and asked about once
+            // the create is confirmed (unless the provider's own answer ends it: Provider status).
+            When(ProviderUpdated, context => !ProviderHoldsIt(context))
                 .Then(context => Record(context, "ProviderUpdated", $"{context.Message.Source}: {context.Message.Update.ProviderStatus} before the create was confirmed; {context.Saga.Provider} is asked once it is")),
             When(SubmitFaulted)
                 .Then(context => Record(context, "SubmitFaulted",

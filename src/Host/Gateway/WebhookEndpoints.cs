@@ -78,11 +78,13 @@ public static class WebhookEndpoints
             }
             using (ContinuePayoutTrace(known, update.PayoutId, payout.TraceParent))
             {
-                // A payout already ended records late news as it came; there is nothing to confirm. Nor is
-                // there yet when the create's answer has not reached the saga: without the provider's id only
-                // a search of its history could find the payout, and the saga asks by id once it has it.
-                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState) && payout.ProviderReference is not null
-                    ? await AskProviderAsync(providers, payout, update, logger, http.HttpContext.RequestAborted)
+                // A payout already ended records late news as it came; there is nothing to confirm. Until the
+                // create's answer reaches the saga, the provider is asked by the id the webhook names (its answer
+                // counts only if it is about this payout); without any id only a search of the provider's history
+                // could find it, and the saga asks by id once it has one.
+                var reference = payout.ProviderReference ?? update.Update.Reference;
+                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState) && reference is not null
+                    ? await AskProviderAsync(providers, payout, reference, update, logger, http.HttpContext.RequestAborted)
                     : update;
                 await inbox.StoreAsync(confirmed, result.MessageId(known, body), http.HttpContext.RequestAborted);
             }
@@ -114,12 +116,12 @@ public static class WebhookEndpoints
     /// check. When the provider cannot be asked now, the webhook goes on as it came, and the saga
     /// asks the provider itself before it ends the payout.
     /// </summary>
-    private static async Task<ProviderPayoutUpdated> AskProviderAsync(PayoutProviders providers, PayoutState payout, ProviderPayoutUpdated webhook,
-        ILogger logger, CancellationToken cancellationToken)
+    private static async Task<ProviderPayoutUpdated> AskProviderAsync(PayoutProviders providers, PayoutState payout, string reference,
+        ProviderPayoutUpdated webhook, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
-            if (await providers.Client(payout.Provider).GetAsync(payout.ToProviderPayout(), cancellationToken) is { } answer)
+            if (await providers.Client(payout.Provider).GetAsync(payout.ToProviderPayout() with { ProviderReference = reference }, cancellationToken) is { } answer)
                 return new ProviderPayoutUpdated(payout.CorrelationId, answer, $"{webhook.Source}, status confirmed by {payout.Provider}", payout.CheckId);
             logger.LogWarning("Payout {PayoutId}: {Provider} does not know the payout its webhook names; the saga will ask again", payout.CorrelationId, payout.Provider);
         }

@@ -196,6 +196,64 @@ public sealed class PayoutStateMachineTests
     }
 
     [Fact]
+    public async Task Provider_answer_that_overtook_the_create_report_ends_the_payout_once_without_asking_again()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollQuietPeriod = TimeSpan.FromHours(1) });
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+        var checkId = await test.CheckIdAsync(request.PayoutId);
+
+        // What the webhook endpoint hands on after asking TheDex by the id its webhook named.
+        await test.Publish(new ProviderPayoutUpdated(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Completed, "1 Successful", TxHash: "0xabc"),
+            "thedex callback, status confirmed by TheDex", checkId));
+        var saga = await test.InState(request.PayoutId, m => m.Completed);
+        await test.Publish(new ProviderPayoutAccepted(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Pending, "0 Waiting"), checkId));
+        await test.Consumed<ProviderPayoutAccepted>(1);
+
+        Assert.Equal("thedex-9", saga.ProviderReference);
+        await test.AssertPublished<PayoutSubmitted>(1, m => m.PayoutId == request.PayoutId && m.ProviderReference == "thedex-9");
+        await test.AssertPublished<PayoutCompleted>(1, m => m.PayoutId == request.PayoutId && m.TxHash == "0xabc");
+        Assert.DoesNotContain(test.PublishedSoFar<CheckProviderPayout>(), m => m.Payout.PayoutId == request.PayoutId);
+        Assert.Equal(nameof(PayoutStateMachine.Completed), (await test.InState(request.PayoutId, m => m.Completed)).CurrentState);
+    }
+
+    [Fact]
+    public async Task Final_word_before_the_create_report_that_is_not_the_provider_answer_to_our_check_ends_nothing()
+    {
+        await using var test = await StartAsync(new PayoutLifecycleOptions { StatusPollQuietPeriod = TimeSpan.FromHours(1) });
+        var request = Requests.TheDex();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+        var checkId = await test.CheckIdAsync(request.PayoutId);
+
+        // A webhook as it came (no check id), and an answer naming no provider id: neither shows the provider holds this payout.
+        await test.Publish(new ProviderPayoutUpdated(request.PayoutId, new ProviderPayoutUpdate("thedex-9", ProviderPayoutStatus.Completed, "1 Successful"), "thedex callback"));
+        await test.Publish(new ProviderPayoutUpdated(request.PayoutId, new ProviderPayoutUpdate(null, ProviderPayoutStatus.Completed, "1 Successful"), "answer", checkId));
+        await test.Consumed<ProviderPayoutUpdated>(2);
+
+        Assert.Equal(nameof(PayoutStateMachine.Requested), (await test.InState(request.PayoutId, m => m.Requested)).CurrentState);
+        Assert.DoesNotContain(test.PublishedSoFar<PayoutCompleted>(), m => m.PayoutId == request.PayoutId);
+    }
+
+    [Fact]
+    public async Task Dfns_payout_is_not_ended_by_a_final_word_before_the_create_report()
+    {
+        await using var test = await StartAsync();
+        var request = Requests.Dfns();
+        await test.Publish(request);
+        await test.InState(request.PayoutId, m => m.Requested);
+        var checkId = await test.CheckIdAsync(request.PayoutId);
+
+        // A Dfns payout waits for our confirmation before money moves: nothing can have been paid yet.
+        await test.Publish(new ProviderPayoutUpdated(request.PayoutId, new ProviderPayoutUpdate("pyt-x", ProviderPayoutStatus.Completed, "Completed"), "answer", checkId));
+        await test.Consumed<ProviderPayoutUpdated>(1);
+
+        Assert.Equal(nameof(PayoutStateMachine.Requested), (await test.InState(request.PayoutId, m => m.Requested)).CurrentState);
+        Assert.DoesNotContain(test.PublishedSoFar<PayoutCompleted>(), m => m.PayoutId == request.PayoutId);
+    }
+
+    [Fact]
     public async Task Provider_decline_fails_the_payout_with_the_provider_reason()
     {
         await using var test = await StartAsync();

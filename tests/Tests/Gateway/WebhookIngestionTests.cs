@@ -119,17 +119,8 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     [Fact]
     public async Task Final_webhook_that_overtakes_the_create_answer_is_handed_on_without_searching_the_provider_history()
     {
-        // A payout whose create TheDex has made but whose answer has not reached the saga: no TheDex id yet.
-        var payoutId = Guid.NewGuid();
-        var payout = new Bus.Sagas.PayoutState { CorrelationId = payoutId, CurrentState = "Requested" };
-        payout.Open(new RequestPayout(payoutId, $"overtaken-{payoutId:N}", PayoutProvider.TheDex, new Money(10m, "USDT", "Tron"),
-            "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"), DateTime.UtcNow);
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
-            db.Payouts.Add(payout);
-            await db.SaveChangesAsync();
-        }
+        var payout = await RequestedWithoutProviderIdAsync();
+        var payoutId = payout.CorrelationId;
         var body = new JsonObject
         {
             ["id"] = $"dex-{payoutId:N}", ["status"] = 1, ["statusName"] = "Successful", ["payCurrency"] = "USDT_TRON",
@@ -146,6 +137,43 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
         Assert.Equal("Requested", (string)recorded["status"]!);
         // TheDex's history has no paging: searched for one payout, it answers every payout of the window.
         Assert.DoesNotContain(host.Sandbox.ApiCalls, c => c.Path == "/thedex/api/v1/payouts" && c.At >= sent);
+    }
+
+    [Fact]
+    public async Task Signed_webhook_naming_another_payouts_provider_id_does_not_end_a_payout_awaiting_its_create_answer()
+    {
+        var other = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+        var otherReference = (string)(await host.WaitForStatusAsync(other, "Completed"))["providerReference"]!;
+        var payout = await RequestedWithoutProviderIdAsync();
+        // Ours by its description, with the TheDex id of a payout TheDex did pay: asked by that id, TheDex answers about the other one.
+        var body = new JsonObject
+        {
+            ["id"] = otherReference, ["status"] = 1, ["statusName"] = "Successful", ["payCurrency"] = "USDT_TRON",
+            ["address"] = payout.Destination, ["description"] = payout.CorrelationId.ToString(),
+        }.ToJsonString();
+        var sent = DateTime.UtcNow;
+
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(host.Sandbox.ApiCalls, c => c.Path == "/thedex/api/v1/payouts/one" && c.At >= sent);
+        var recorded = await Eventually.Until(() => host.GetPayoutAsync(payout.CorrelationId),
+            p => p["history"]!.AsArray().Any(h => (string?)h!["event"] == "ProviderUpdated"), "the saga to record the webhook");
+        Assert.Equal("Requested", (string)recorded["status"]!);
+    }
+
+    /// <summary>A payout whose create TheDex may have made but whose answer has not reached the saga: no TheDex id yet.</summary>
+    private async Task<Bus.Sagas.PayoutState> RequestedWithoutProviderIdAsync()
+    {
+        var payoutId = Guid.NewGuid();
+        var payout = new Bus.Sagas.PayoutState { CorrelationId = payoutId, CurrentState = "Requested" };
+        payout.Open(new RequestPayout(payoutId, $"overtaken-{payoutId:N}", PayoutProvider.TheDex, new Money(10m, "USDT", "Tron"),
+            "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"), DateTime.UtcNow);
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+        db.Payouts.Add(payout);
+        await db.SaveChangesAsync();
+        return payout;
     }
 
     [Fact]
