@@ -80,10 +80,11 @@ public static class WebhookEndpoints
             {
                 // A payout already ended records late news as it came; there is nothing to confirm. Until the
                 // create's answer reaches the saga, the provider is asked by the id the webhook names (its answer
-                // counts only if it is about this payout); without any id only a search of the provider's history
-                // could find it, and the saga asks by id once it has one.
+                // counts only if it is about this payout), or by our idempotency key where it has one; otherwise
+                // only a search of its history could find the payout, and the saga asks by id once it has one.
                 var reference = payout.ProviderReference ?? update.Update.Reference;
-                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState) && reference is not null
+                var askable = reference is not null || ProviderProfiles.For(payout.Provider).HasIdempotencyKey;
+                var confirmed = update.Update.Status.IsFinal() && !PayoutStates.IsTerminal(payout.CurrentState) && askable
                     ? await AskProviderAsync(providers, payout, reference, update, logger, http.HttpContext.RequestAborted)
                     : update;
                 await inbox.StoreAsync(confirmed, result.MessageId(known, body), http.HttpContext.RequestAborted);
@@ -116,7 +117,7 @@ public static class WebhookEndpoints
     /// check. When the provider cannot be asked now, the webhook goes on as it came, and the saga
     /// asks the provider itself before it ends the payout.
     /// </summary>
-    private static async Task<ProviderPayoutUpdated> AskProviderAsync(PayoutProviders providers, PayoutState payout, string reference,
+    private static async Task<ProviderPayoutUpdated> AskProviderAsync(PayoutProviders providers, PayoutState payout, string? reference,
         ProviderPayoutUpdated webhook, ILogger logger, CancellationToken cancellationToken)
     {
         try
