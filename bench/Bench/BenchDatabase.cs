@@ -23,7 +23,8 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public static async Task<BenchDatabase> CreateAsync(string admin, string prefix)
     {
-        var name = $"{prefix}_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        // Unique even for runs started within one second (the reference ceiling is read three times).
+        var name = $"{prefix}_{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid().ToString("N")[..8]}";
         await using var connection = new NpgsqlConnection(admin);
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);

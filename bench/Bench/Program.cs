@@ -63,8 +63,17 @@ await using (var processor = await ProcessorRun.StartAsync(options))
 if (options.Embedded)
     return 0;
 
-var reference = await RawCeiling.RunAsync(options, RawCeiling.ReferenceMessagesPerPayout, RawCeiling.ReferenceCommitsPerPayout);
-reference.Print("reference ceiling (the least a durable design needs: 5 messages and 5 commits per payout)");
+// This machine is shared: one reading of the reference ranged from 230 to 590 payouts/s within an
+// hour. Three readings, and the ratio is taken to their median.
+var readings = new List<CeilingResult>();
+for (var reading = 1; reading <= 3; reading++)
+{
+    readings.Add(await RawCeiling.RunAsync(options, RawCeiling.ReferenceMessagesPerPayout, RawCeiling.ReferenceCommitsPerPayout));
+    readings[^1].Print($"reference ceiling, reading {reading} of 3 (the least a durable design needs: 5 messages and 5 commits per payout)");
+}
+var reference = readings.OrderBy(r => r.PayoutsPerSecond).ElementAt(1);
+Console.WriteLine();
+Console.WriteLine($"reference ceiling: median of three readings {reference.PayoutsPerSecond:F1} payouts/s ({string.Join(", ", readings.Select(r => $"{r.PayoutsPerSecond:F1}"))})");
 var replay = await RawCeiling.RunAsync(options, measured.MessagesPerPayout, measured.CommitsPerPayout);
 replay.Print("same-work replay (the processor's own message and commit counts, no framework)");
 Console.WriteLine();
