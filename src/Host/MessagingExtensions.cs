@@ -85,7 +85,7 @@ public static class MessagingExtensions
                     // amqp://user:password@host:5672/vhost; MassTransit reads all of it from the URI.
                     cfg.Host(new Uri(configuration.GetConnectionString(BusOptions.ConnectionStringName)
                         ?? throw new InvalidOperationException($"Bus:Transport is RabbitMq but ConnectionStrings:{BusOptions.ConnectionStringName} is not set.")));
-                    cfg.PrefetchCount = transport.PrefetchCount;
+                    Concurrency(cfg, transport);
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseBusInputLimits(plainJsonCommands: true);
                     // The event exchanges exist from the start: a subscriber binds to them without the
@@ -93,8 +93,6 @@ public static class MessagingExtensions
                     cfg.DeployPublishTopology = true;
                     foreach (var type in BusEntityNames.Events)
                         cfg.Publish(type);
-                    if (transport.ConcurrentMessageLimit is { } limit)
-                        cfg.ConcurrentMessageLimit = limit;
                     // Schedules become rows in the outbox; nothing asks the broker for a delay.
                     cfg.UseDelayedMessageScheduler();
                     cfg.ConfigureEndpoints(context);
@@ -102,9 +100,7 @@ public static class MessagingExtensions
             else
                 bus.UsingInMemory((context, cfg) =>
                 {
-                    cfg.PrefetchCount = transport.PrefetchCount;
-                    if (transport.ConcurrentMessageLimit is { } limit)
-                        cfg.ConcurrentMessageLimit = limit;
+                    Concurrency(cfg, transport);
                     cfg.UseBusInputLimits(plainJsonCommands: false);
                     cfg.MessageTopology.SetEntityNameFormatter(new BusEntityNames(cfg.MessageTopology.EntityNameFormatter));
                     cfg.UseDelayedMessageScheduler();
@@ -112,5 +108,13 @@ public static class MessagingExtensions
                 });
         });
         return services;
+    }
+
+    /// <summary>How many messages each endpoint takes ahead and handles at once: the same settings on either transport.</summary>
+    private static void Concurrency(IBusFactoryConfigurator cfg, BusOptions transport)
+    {
+        cfg.PrefetchCount = transport.PrefetchCount;
+        if (transport.ConcurrentMessageLimit is { } limit)
+            cfg.ConcurrentMessageLimit = limit;
     }
 }
