@@ -28,6 +28,8 @@ public sealed class ProcessorRun : IAsyncDisposable
     private readonly IBusControl? _upstream;
     private readonly HttpClient? _http;
     private readonly BenchDatabase? _database;
+    /// <summary>The embedded run's SQLite file lives here, and goes with the run (each one left hundreds of MiB in /tmp).</summary>
+    private readonly string? _sqliteDirectory;
     private readonly DeliveryCounter _deliveries;
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly string _setup;
@@ -37,13 +39,15 @@ public sealed class ProcessorRun : IAsyncDisposable
     /// <summary>The sends of the phase running: not awaited one by one, so that a slow send never holds back the next request.</summary>
     private readonly List<Task> _sends = [];
 
-    private ProcessorRun(string setup, WebApplication app, IBusControl? upstream, HttpClient? http, BenchDatabase? database, DeliveryCounter deliveries)
+    private ProcessorRun(string setup, WebApplication app, IBusControl? upstream, HttpClient? http, BenchDatabase? database, string? sqliteDirectory,
+        DeliveryCounter deliveries)
     {
         _setup = setup;
         _app = app;
         _upstream = upstream;
         _http = http;
         _database = database;
+        _sqliteDirectory = sqliteDirectory;
         _deliveries = deliveries;
     }
 
@@ -55,6 +59,7 @@ public sealed class ProcessorRun : IAsyncDisposable
     public static async Task<ProcessorRun> StartAsync(BenchOptions options)
     {
         var database = options.Embedded ? null : await BenchDatabase.CreateAsync(options.Postgres!, "payouts_bench");
+        var sqliteDirectory = options.Embedded ? Directory.CreateTempSubdirectory("payouts-bench-").FullName : null;
         var hostUrl = $"http://127.0.0.1:{FreePort()}";
         var settings = new Dictionary<string, string?>
         {
@@ -76,7 +81,7 @@ public sealed class ProcessorRun : IAsyncDisposable
         {
             // The defaults a user starts with, but for a fresh database file and a key of our own;
             // the per-client rate limit (100/s) would measure itself, like the providers' limits.
-            settings["ConnectionStrings:Payouts"] = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("payouts-bench-").FullName, "payouts.db")}";
+            settings["ConnectionStrings:Payouts"] = $"Data Source={Path.Combine(sqliteDirectory!, "payouts.db")}";
             settings["Auth:ApiKeys:bench:Key"] = BenchKey;
             settings["Auth:ApiKeys:bench:Scopes"] = "payouts:write payouts:read";
             settings["RateLimits:PerClientPerSecond"] = "100000";
@@ -116,7 +121,7 @@ public sealed class ProcessorRun : IAsyncDisposable
             await endpoint.Ready;
             var http = new HttpClient { BaseAddress = new Uri(hostUrl) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchKey);
-            return run = new ProcessorRun(Setup(options), app, null, http, null, deliveries);
+            return run = new ProcessorRun(Setup(options), app, null, http, null, sqliteDirectory, deliveries);
         }
 
         var upstream = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -130,7 +135,7 @@ public sealed class ProcessorRun : IAsyncDisposable
             });
         });
         upstream.ConnectReceiveObserver(deliveries);
-        run = new ProcessorRun(Setup(options), app, upstream, null, database, deliveries);
+        run = new ProcessorRun(Setup(options), app, upstream, null, database, null, deliveries);
         await upstream.StartAsync();
         return run;
     }
@@ -282,6 +287,8 @@ public sealed class ProcessorRun : IAsyncDisposable
         await _app.DisposeAsync();
         if (_database is not null)
             await _database.DisposeAsync();
+        if (_sqliteDirectory is not null)
+            Directory.Delete(_sqliteDirectory, recursive: true);
     }
 
     private static int FreePort()
