@@ -40,6 +40,7 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
         private readonly Guid _id;
         private readonly CancellationTokenSource _lost = new();
         private readonly CancellationTokenSource _ended = new();
+        private readonly PeriodicTimer _renewal;
         private readonly Task _renewing;
 
         public LeasedAttempt(PayoutSubmissions submissions, Guid payoutId, Guid id, int number, DateTime firstAttemptAt)
@@ -48,6 +49,7 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
             _submissions = submissions;
             _payoutId = payoutId;
             _id = id;
+            _renewal = new PeriodicTimer(Lease / 3, submissions.Clock);
             _renewing = RenewAsync();
         }
 
@@ -63,10 +65,11 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
         /// <summary>Renews the lease a third of the way through, until the attempt ends or the lease is lost.</summary>
         private async Task RenewAsync()
         {
-            using var timer = new PeriodicTimer(Lease / 3, _submissions.Clock);
             try
             {
-                while (await timer.WaitForNextTickAsync(_ended.Token))
+                // Ends when the timer is disposed, without an exception for every attempt; a renewal
+                // still running then is cancelled.
+                while (await _renewal.WaitForNextTickAsync())
                 {
                     var renewed = await _submissions.RunAsync(db =>
                         SqlDialect.RenewSubmissionAsync(db, _payoutId, _id, _submissions.Now + Lease, _ended.Token));
@@ -86,6 +89,7 @@ internal sealed class PayoutSubmissions(IServiceScopeFactory scopes, TimeProvide
 
         public override async ValueTask DisposeAsync()
         {
+            _renewal.Dispose();
             await _ended.CancelAsync();
             await _renewing;
             try
