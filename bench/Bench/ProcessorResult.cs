@@ -2,7 +2,7 @@ namespace Payouts.Bus.Bench;
 
 /// <summary>What the processor did for the payouts of one run.</summary>
 public sealed class ProcessorResult(string phase, string setup, int payouts, TerminalTracker tracker, long deliveries, long faulted,
-    IReadOnlyDictionary<string, long> consumedByType, long? commits, long peakMemoryBytes)
+    IReadOnlyDictionary<string, long> consumedByType, long? commits, long peakMemoryBytes, TimeSpan cpuTime)
 {
     public double PayoutsPerSecond => payouts / tracker.Elapsed.TotalSeconds;
     public double MessagesPerPayout => (double)deliveries / payouts;
@@ -28,6 +28,8 @@ public sealed class ProcessorResult(string phase, string setup, int payouts, Ter
         Console.WriteLine(commits is null
             ? "  db transactions   not counted (SQLite keeps no count)"
             : $"  db transactions   {CommitsPerPayout:F1} per payout ({commits} committed, PostgreSQL's own count)");
+        // Steadier than payouts/s on a shared machine: other tenants take time, not this process's work.
+        Console.WriteLine($"  cpu time          {cpuTime.TotalMilliseconds / payouts:F1} ms per payout (this process: host, sandbox, upstream; the servers not counted)");
         Console.WriteLine($"  peak memory       {peakMemoryBytes / (1024 * 1024)} MiB during this phase (whole process: host, sandbox, upstream)");
     }
 

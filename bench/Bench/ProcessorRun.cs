@@ -201,6 +201,7 @@ public sealed class ProcessorRun : IAsyncDisposable
         var byTypeBefore = _deliveries.ByType;
         var commitsBefore = _database is null ? 0 : await _database.CommitsAsync(settled: true);
         var payouts = tracker.Payouts;
+        var cpuBefore = CpuTime();
         var peakMemory = 0L;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -225,10 +226,11 @@ public sealed class ProcessorRun : IAsyncDisposable
         }
         await sampling.CancelAsync();
         await sampler;
+        var cpuTime = CpuTime() - cpuBefore;
         // SQLite keeps no count of its commits.
         var commits = _database is null ? (long?)null : await _database.CommitsAsync(settled: true) - commitsBefore;
         var byType = _deliveries.ByType.ToDictionary(t => t.Key, t => t.Value - byTypeBefore.GetValueOrDefault(t.Key));
-        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, byType, commits, peakMemory);
+        return new ProcessorResult(phase, _setup, payouts, tracker, _deliveries.Received - deliveredBefore, _deliveries.Faulted - faultedBefore, byType, commits, peakMemory, cpuTime);
     }
 
     /// <summary>Adds <paramref name="count"/> payouts that ended long ago to the processor's database.</summary>
@@ -289,6 +291,12 @@ public sealed class ProcessorRun : IAsyncDisposable
             await _database.DisposeAsync();
         if (_sqliteDirectory is not null)
             Directory.Delete(_sqliteDirectory, recursive: true);
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static int FreePort()
