@@ -89,7 +89,8 @@ internal static class SqlDialect
 
     /// <summary>
     /// Records a received message in the inbox unless it is there already, and returns the new row
-    /// (held by this transaction, which created it), or nothing when the message was there before.
+    /// (received once, with a lock id of its own, held by this transaction, which created it), or
+    /// nothing when the message was there before.
     /// Most messages are new, so this is the one round trip their inbox costs. Two deliveries of one
     /// message (a provider's duplicate webhook) may both get here; the second insert is then a no-op
     /// instead of a key violation that EF would log as an error.
@@ -101,7 +102,7 @@ internal static class SqlDialect
             ? db.Set<InboxState>().FromSqlRaw(SqlServerStatements.InsertInboxIfAbsent, messageId, consumerId, Guid.NewGuid(), received)
             : db.Set<InboxState>().FromSql($"""
                 INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count)
-                VALUES ({messageId}, {consumerId}, {Guid.NewGuid()}, {received}, 0)
+                VALUES ({messageId}, {consumerId}, {Guid.NewGuid()}, {received}, 1)
                 ON CONFLICT (message_id, consumer_id) DO NOTHING
                 RETURNING *
                 """);
@@ -198,7 +199,7 @@ internal static class SqlServerStatements
 
     // HOLDLOCK makes the existence check and the insert one step: a racing delivery waits, then finds the row.
     public const string InsertInboxIfAbsent =
-        "INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count) OUTPUT inserted.* SELECT {0}, {1}, {2}, {3}, 0 " +
+        "INSERT INTO inbox_state (message_id, consumer_id, lock_id, received, receive_count) OUTPUT inserted.* SELECT {0}, {1}, {2}, {3}, 1 " +
         "WHERE NOT EXISTS (SELECT 1 FROM inbox_state WITH (UPDLOCK, HOLDLOCK) WHERE message_id = {0} AND consumer_id = {1})";
 
     // READPAST skips rows another host has claimed, as SKIP LOCKED does on PostgreSQL.

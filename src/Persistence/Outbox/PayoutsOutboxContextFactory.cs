@@ -57,9 +57,15 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         try
         {
-            var inbox = await LockOrInsertAsync(messageId, options.ConsumerId, context.CancellationToken);
-            inbox.LockId = NewId.NextGuid();
-            inbox.ReceiveCount++;
+            // New (the common case): inserted as this pass leaves it, and held until this transaction ends.
+            var inbox = await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, options.ConsumerId, DateTime.UtcNow, context.CancellationToken);
+            if (inbox is null)
+            {
+                // Seen before, or being inserted by a racing delivery of the same message: the lock waits for that one.
+                inbox = await SqlDialect.LockInbox(db, messageId, options.ConsumerId).AsTracking().SingleAsync(context.CancellationToken);
+                inbox.LockId = NewId.NextGuid();
+                inbox.ReceiveCount++;
+            }
             if (inbox.Consumed.HasValue)
             {
                 await db.SaveChangesAsync(context.CancellationToken);
