@@ -122,8 +122,8 @@ internal sealed class PayoutsOutboxContextFactory(PayoutsDbContext db, IServiceP
 
     private async Task<InboxState> LockOrInsertAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
     {
-        // New (the common case): inserted, and held until this transaction ends. Seen before, or
-        // being inserted by a racing delivery of the same message: the lock waits for that one.
+        // A stored pass finds the row the consuming pass left (the lock waits for a pass still running);
+        // should it have been removed since, it is inserted again.
         return await SqlDialect.InsertInboxIfAbsentAsync(db, messageId, consumerId, DateTime.UtcNow, cancellationToken)
             ?? await SqlDialect.LockInbox(db, messageId, consumerId).AsTracking().SingleAsync(cancellationToken);
     }
