@@ -64,8 +64,8 @@ public static class WebhookEndpoints
             if (TellsNothingNew(payout, update))
             {
                 // Acknowledged, so that the provider stops sending it; stored, it would cost the saga a transaction to learn nothing.
-                logger.LogInformation("{Provider} webhook acknowledged: payout {PayoutId} already holds all it says ({Status})",
-                    known, update.PayoutId, update.Update.ProviderStatus);
+                logger.LogInformation("{Provider} webhook acknowledged: payout {PayoutId} ({State}) learns nothing from it ({Status})",
+                    known, update.PayoutId, payout.CurrentState, update.Update.ProviderStatus);
                 metrics.Webhook(known.ToString(), "ignored");
                 return Results.Text(result.ResponseBody, "text/plain");
             }
@@ -101,11 +101,16 @@ public static class WebhookEndpoints
     }
 
     /// <summary>
-    /// The payout holds every fact the webhook states. A final word for a payout still in flight
-    /// is never dropped: only the provider's answer to our check may end it, and that is asked below.
+    /// The payout holds every fact the webhook states, or it was paid and the webhook is a step
+    /// before the end arriving late (under load a provider's "processing" often comes after its
+    /// "completed"; the saga would only note it). A final word for a payout still in flight is
+    /// never dropped: only the provider's answer to our check may end it, and that is asked below.
+    /// A late step for a payout that ended unpaid still goes on: the provider working on a payout
+    /// we reported failed is news for a person.
     /// </summary>
     private static bool TellsNothingNew(PayoutState payout, ProviderPayoutUpdated webhook) =>
-        payout.Knows(webhook.Update) && (!webhook.Update.Status.IsFinal() || PayoutStates.IsTerminal(payout.CurrentState));
+        (payout.Knows(webhook.Update) && (!webhook.Update.Status.IsFinal() || PayoutStates.IsTerminal(payout.CurrentState)))
+        || (payout.CurrentState == PayoutStates.Completed && !webhook.Update.Status.IsFinal());
 
     /// <summary>A payout that waits for our confirmation cannot have been paid before we sent it.</summary>
     private static bool SkipsConfirmation(PayoutState payout, ProviderPayoutUpdated webhook) =>

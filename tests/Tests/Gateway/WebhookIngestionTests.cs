@@ -106,6 +106,47 @@ public sealed class WebhookIngestionTests(PayoutsHostFixture host)
     }
 
     [Fact]
+    public async Task Step_before_the_end_arriving_after_the_payout_was_paid_is_acknowledged_and_stored_nowhere()
+    {
+        var payoutId = await host.RequestAsync(PayoutsHostFixture.Sample("thedex"));
+        var payout = await host.WaitForStatusAsync(payoutId, "Completed");
+        var body = TheDexWebhook(payoutId, payout, 3, "Processing");
+
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var messageId = new WebhookResult(200, "", null, "").MessageId(PayoutProvider.TheDex, Encoding.UTF8.GetBytes(body));
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PayoutsDbContext>();
+        Assert.False(await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId));
+        Assert.Empty(await Inbox(messageId));
+    }
+
+    [Fact]
+    public async Task Step_before_the_end_arriving_after_the_payout_failed_still_reaches_the_saga()
+    {
+        var request = PayoutsHostFixture.Sample("thedex");
+        request["destination"] = PayoutsHostFixture.FailingAddress;
+        var payoutId = await host.RequestAsync(request);
+        var payout = await host.WaitForStatusAsync(payoutId, "Failed");
+        var body = TheDexWebhook(payoutId, payout, 3, "Processing");
+
+        using var response = await host.Http.SendAsync(SignedWebhook.Request("thedex", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reference = (string)payout["providerReference"]!;
+        await Eventually.Until(() => host.GetPayoutAsync(payoutId),
+            failed => failed["history"]!.AsArray().Any(e => ((string)e!["reason"]!).Contains($"thedex callback {reference}/3", StringComparison.Ordinal)),
+            "the late step to be recorded on the failed payout");
+    }
+
+    private static string TheDexWebhook(Guid payoutId, JsonNode payout, int status, string statusName) => new JsonObject
+    {
+        ["id"] = (string)payout["providerReference"]!, ["status"] = status, ["statusName"] = statusName, ["payCurrency"] = "USDT_TRON",
+        ["address"] = (string)payout["destination"]!, ["description"] = payoutId.ToString(), ["late"] = true,
+    }.ToJsonString();
+
+    [Fact]
     public async Task Signed_dfns_webhook_missing_the_payout_asset_is_malformed_not_a_crash()
     {
         var body = JsonNode.Parse(DfnsEvent("wh-no-asset", DateTimeOffset.UtcNow, null))!;
