@@ -102,8 +102,8 @@ public static class WebhookEndpoints
 
     /// <summary>
     /// The payout holds every fact the webhook states, or it was paid and the webhook is a step
-    /// before the end arriving late (under load a provider's "processing" often comes after its
-    /// "completed"; the saga would only note it). A final word for a payout still in flight is
+    /// before the end arriving late (a provider's delayed or redelivered "processing"; the saga
+    /// would only note it). A final word for a payout still in flight is
     /// never dropped: only the provider's answer to our check may end it, and that is asked below.
     /// A late step for a payout that ended unpaid still goes on: the provider working on a payout
     /// we reported failed is news for a person.
